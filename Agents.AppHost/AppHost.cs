@@ -1,0 +1,31 @@
+using Agents;
+using Agents.Hosting;
+using Microsoft.Extensions.Configuration;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Postgres and Redis run from the installed server binaries unless a connection string points elsewhere.
+IResourceBuilder<IResourceWithConnectionString> db = builder.Configuration.GetConnectionString(ResourceNames.Database) is null
+    ? builder.AddPostgres(ResourceNames.Postgres).AddDatabase(ResourceNames.Database)
+    : builder.AddConnectionString(ResourceNames.Database);
+IResourceBuilder<IResourceWithConnectionString> cache = builder.Configuration.GetConnectionString(ResourceNames.Cache) is null
+    ? builder.AddRedis(ResourceNames.Cache)
+    : builder.AddConnectionString(ResourceNames.Cache);
+
+var api = builder.AddProject<Projects.Agents_Api>(ResourceNames.Api)
+    .WithReference(db).WithReference(cache)
+    .WaitFor(db).WaitFor(cache)
+    .WithHttpHealthCheck("/health");
+
+var realtime = builder.AddProject<Projects.Agents_Realtime>(ResourceNames.Realtime)
+    .WithReference(cache).WithReference(api)
+    .WaitFor(cache).WaitFor(api)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Agents_Web>(ResourceNames.Web)
+    .WithReference(api).WithReference(realtime)
+    .WaitFor(api).WaitFor(realtime)
+    .WithHttpHealthCheck("/health")
+    .WithExternalHttpEndpoints();
+
+builder.Build().Run();

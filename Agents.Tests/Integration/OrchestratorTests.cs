@@ -1,0 +1,173 @@
+using Agents.Tests.Infrastructure;
+
+namespace Agents.Tests.Integration;
+
+/// <summary>The orchestrator with real Postgres, Redis and project processes, each test with a model of its own.</summary>
+public sealed class OrchestratorTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task DependentStartsOnlyAfterWhatItWaitsForIsHealthy()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        var db = builder.AddPostgres(ResourceNames.Postgres).AddDatabase(ResourceNames.Database);
+        var cache = builder.AddRedis(ResourceNames.Cache);
+        builder.AddProject<Projects.Agents_Api>(ResourceNames.Api)
+            .WithReference(db).WithReference(cache).WaitFor(db).WaitFor(cache)
+            .WithHttpHealthCheck("/health");
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+
+        var history = new List<(string Id, string State, ResourceHealth? Health)>();
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var watcher = Task.Run(async () =>
+        {
+            await foreach (var change in app.ResourceNotifications.WatchAsync(watching.Token))
+            {
+                lock (history)
+                {
+                    history.Add((change.ResourceId, change.Snapshot.State, change.Snapshot.Health));
+                }
+            }
+        }, TestContext.Current.CancellationToken);
+
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await app.WaitForHealthyAsync(ResourceNames.Api);
+        await watching.CancelAsync();
+        await watcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+
+        lock (history)
+        {
+            var apiWaiting = history.FindIndex(h => h.Id == ResourceNames.Api && h.State == KnownResourceStates.Waiting);
+            var apiStarting = history.FindIndex(h => h.Id == ResourceNames.Api && h.State == KnownResourceStates.Starting);
+            var databaseHealthy = history.FindIndex(h => h.Id == ResourceNames.Database && h.Health == ResourceHealth.Healthy);
+            var cacheHealthy = history.FindIndex(h => h.Id == ResourceNames.Cache && h.Health == ResourceHealth.Healthy);
+            Assert.True(apiWaiting >= 0, "api never reported Waiting");
+            Assert.True(apiStarting > databaseHealthy && databaseHealthy >= 0, $"api started at event {apiStarting}, before agentsdb was healthy at {databaseHealthy}");
+            Assert.True(apiStarting > cacheHealthy && cacheHealthy >= 0, $"api started at event {apiStarting}, before cache was healthy at {cacheHealthy}");
+        }
+    }
+
+    [Fact]
+    public async Task ProjectThatExitsWithAnErrorIsReportedExitedAndTheWaitFailsAtOnceWithItsLog()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        // No database reference: the Api stops at start with a message about its missing connection string.
+        builder.AddProject<Projects.Agents_Api>(ResourceNames.Api).WithHttpHealthCheck("/health");
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var failure = await Assert.ThrowsAsync<DistributedApplicationException>(() =>
+            app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Api, TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup));
+
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"the wait took {started.Elapsed} to fail");
+        var snapshot = app.Of(ResourceNames.Api);
+        Assert.Equal(KnownResourceStates.Exited, snapshot.State);
+        Assert.NotNull(snapshot.ExitCode);
+        Assert.NotEqual(0, snapshot.ExitCode);
+        Assert.Contains($"exit code {snapshot.ExitCode}", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:agentsdb is missing", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DisposeLeavesNoProcessAliveAndRemovesTheRunData()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        var db = builder.AddPostgres(ResourceNames.Postgres).AddDatabase(ResourceNames.Database);
+        var cache = builder.AddRedis(ResourceNames.Cache);
+        builder.AddProject<Projects.Agents_Api>(ResourceNames.Api)
+            .WithReference(db).WithReference(cache).WaitFor(db).WaitFor(cache)
+            .WithHttpHealthCheck("/health");
+        var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await app.WaitForHealthyAsync(ResourceNames.Api);
+
+        var pids = new[] { ResourceNames.Postgres, ResourceNames.Cache, ResourceNames.Api }
+            .SelectMany(name => ProcessInfo.Tree(app.PidOf(name)))
+            .ToArray();
+        var dataDirectory = app.Of(ResourceNames.Postgres).Properties["dataDirectory"];
+        var runDirectory = app.RunDirectory!;
+        Assert.True(pids.Length >= 4, $"expected postgres with its workers, redis and the api; found pids {string.Join(',', pids)}");
+        Assert.True(Directory.Exists(dataDirectory));
+
+        await app.DisposeAsync().AsTask().WithTimeout();
+
+        Assert.DoesNotContain(pids, ProcessInfo.IsAlive);
+        Assert.False(Directory.Exists(dataDirectory), $"{dataDirectory} is still there");
+        Assert.False(Directory.Exists(runDirectory), $"{runDirectory} is still there");
+    }
+
+    [Fact]
+    public async Task MissingServerBinariesFailFastSayingWhatToInstallOrConfigure()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        builder.Configuration["Hosting:RedisServerPath"] = "/nonexistent/redis-server";
+        builder.Configuration["Hosting:PostgresBinDirectory"] = "/nonexistent/postgresql/bin";
+        builder.AddPostgres(ResourceNames.Postgres).AddDatabase(ResourceNames.Database);
+        builder.AddRedis(ResourceNames.Cache);
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+
+        var failure = await Assert.ThrowsAsync<DistributedApplicationException>(() => app.StartAsync(TestContext.Current.CancellationToken).WithTimeout());
+
+        Assert.Contains("apt-get install redis-server", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__cache", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("apt-get install postgresql", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__agentsdb", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConnectionStringResourcesUseServersThatAlreadyRun()
+    {
+        // One app owns the servers; the second reaches them only through configured connection strings.
+        var servers = DistributedApplicationTestingBuilder.Create();
+        servers.AddTestOutputLogging(output);
+        servers.AddPostgres(ResourceNames.Postgres).AddDatabase(ResourceNames.Database);
+        servers.AddRedis(ResourceNames.Cache);
+        await using var serverApp = await servers.BuildAsync(TestContext.Current.CancellationToken);
+        await serverApp.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await serverApp.WaitForHealthyAsync(ResourceNames.Database, ResourceNames.Cache);
+
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        builder.Configuration[$"ConnectionStrings:{ResourceNames.Database}"] = await serverApp.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken);
+        builder.Configuration[$"ConnectionStrings:{ResourceNames.Cache}"] = await serverApp.GetConnectionStringAsync(ResourceNames.Cache, TestContext.Current.CancellationToken);
+        var db = builder.AddConnectionString(ResourceNames.Database);
+        var cache = builder.AddConnectionString(ResourceNames.Cache);
+        builder.AddProject<Projects.Agents_Api>(ResourceNames.Api).WithReference(db).WithReference(cache).WithHttpHealthCheck("/health");
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+
+        await app.WaitForHealthyAsync(ResourceNames.Api);
+        Assert.DoesNotContain(app.Model.Resources, r => r is PostgresServerResource or RedisResource);
+    }
+
+    [Fact]
+    public async Task ReplicasEachGetAPortAndAreAllDiscoverable()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        var cache = builder.AddRedis(ResourceNames.Cache);
+        var realtime = builder.AddProject<Projects.Agents_Realtime>(ResourceNames.Realtime)
+            .WithReference(cache).WaitFor(cache).WithHttpHealthCheck("/health").WithReplicas(2);
+        var consumer = builder.AddExecutable("consumer", "sleep", Path.GetTempPath(), "300").WithReference(realtime);
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await app.WaitForHealthyAsync(ResourceNames.Realtime, "consumer");
+
+        var first = app.GetEndpoint(ResourceNames.Realtime, 0);
+        var second = app.GetEndpoint(ResourceNames.Realtime, 1);
+        Assert.NotEqual(first.Port, second.Port);
+        foreach (var endpoint in new[] { first, second })
+        {
+            using var client = new HttpClient { BaseAddress = endpoint };
+            using var response = await client.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken).WithTimeout();
+            Assert.True(response.IsSuccessStatusCode, $"{endpoint} answered {response.StatusCode}");
+        }
+        var environment = ProcessInfo.Environment(app.PidOf("consumer"));
+        Assert.Equal(first.ToString().TrimEnd('/'), environment["services__realtime__http__0"]);
+        Assert.Equal(second.ToString().TrimEnd('/'), environment["services__realtime__http__1"]);
+    }
+}
