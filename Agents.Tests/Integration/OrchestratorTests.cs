@@ -100,6 +100,28 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AChildThatIgnoresSigtermIsKilledWithItsTreeAfterTheGracePeriod()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        // The shell and its sleep both ignore SIGTERM (ignored signals survive fork and exec).
+        builder.AddExecutable("stubborn", "sh", Path.GetTempPath(), "-c", "trap '' TERM; sleep 600 & wait");
+        var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await app.WaitForHealthyAsync("stubborn");
+        var shell = app.PidOf("stubborn");
+        await Task.Delay(200, TestContext.Current.CancellationToken); // let the shell start its sleep
+        var tree = ProcessInfo.Tree(shell);
+        Assert.True(tree.Count >= 2, "the shell has not started its child");
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await app.DisposeAsync().AsTask().WithTimeout();
+
+        Assert.DoesNotContain(tree, ProcessInfo.IsAlive);
+        Assert.InRange(stopping.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task MissingServerBinariesFailFastSayingWhatToInstallOrConfigure()
     {
         var builder = DistributedApplicationTestingBuilder.Create();
