@@ -8,13 +8,7 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
     [Fact]
     public async Task DependentStartsOnlyAfterWhatItWaitsForIsHealthy()
     {
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.AddTestOutputLogging(output);
-        var db = builder.AddPostgres(ResourceNames.Postgres).AddDatabase(ResourceNames.Database);
-        var cache = builder.AddRedis(ResourceNames.Cache);
-        builder.AddProject<Projects.Agents_Api>(ResourceNames.Api)
-            .WithReference(db).WithReference(cache).WaitFor(db).WaitFor(cache)
-            .WithHttpHealthCheck("/health");
+        var builder = ApiWithItsServers();
         await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
 
         var history = new List<(string Id, string State, ResourceHealth? Health)>();
@@ -73,13 +67,7 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
     [Fact]
     public async Task DisposeLeavesNoProcessAliveAndRemovesTheRunData()
     {
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.AddTestOutputLogging(output);
-        var db = builder.AddPostgres(ResourceNames.Postgres).AddDatabase(ResourceNames.Database);
-        var cache = builder.AddRedis(ResourceNames.Cache);
-        builder.AddProject<Projects.Agents_Api>(ResourceNames.Api)
-            .WithReference(db).WithReference(cache).WaitFor(db).WaitFor(cache)
-            .WithHttpHealthCheck("/health");
+        var builder = ApiWithItsServers();
         var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
         await app.WaitForHealthyAsync(ResourceNames.Api);
@@ -191,5 +179,18 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
         var environment = ProcessInfo.Environment(app.PidOf("consumer"));
         Assert.Equal(first.ToString().TrimEnd('/'), environment["services__realtime__http__0"]);
         Assert.Equal(second.ToString().TrimEnd('/'), environment["services__realtime__http__1"]);
+    }
+
+    /// <summary>The Api waiting for its own Postgres and Redis, as in the AppHost.</summary>
+    private IDistributedApplicationTestingBuilder ApiWithItsServers()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        var db = builder.AddPostgres(ResourceNames.Postgres).AddDatabase(ResourceNames.Database);
+        var cache = builder.AddRedis(ResourceNames.Cache);
+        builder.AddProject<Projects.Agents_Api>(ResourceNames.Api)
+            .WithReference(db).WithReference(cache).WaitFor(db).WaitFor(cache)
+            .WithHttpHealthCheck("/health");
+        return builder;
     }
 }
