@@ -1,3 +1,11 @@
 global using Agents;
+global using Agents.Api.Agent;
+global using Agents.Api.Auth;
 global using Agents.Api.Database;
+global using Agents.Api.Events;
+global using Agents.Api.Runs;
 global using Agents.Api.Status;
+global using Agents.Api.Threads;
+global using Agents.Protocol;
+global using Dapper;
+global using Npgsql;

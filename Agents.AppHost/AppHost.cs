@@ -12,13 +12,18 @@ IResourceBuilder<IResourceWithConnectionString> cache = builder.Configuration.Ge
     ? builder.AddRedis(ResourceNames.Cache)
     : builder.AddConnectionString(ResourceNames.Cache);
 
+// Signs development tokens: generated per run unless Parameters:auth-signing-key is set; Api issues, Realtime checks.
+var signingKey = builder.AddParameter("auth-signing-key", secret: true);
+
 var api = builder.AddProject<Projects.Agents_Api>(ResourceNames.Api)
     .WithReference(db).WithReference(cache)
+    .WithEnvironment("Auth__SigningKey", signingKey)
     .WaitFor(db).WaitFor(cache)
     .WithHttpHealthCheck("/health");
 
 var realtime = builder.AddProject<Projects.Agents_Realtime>(ResourceNames.Realtime)
     .WithReference(cache).WithReference(api)
+    .WithEnvironment("Auth__SigningKey", signingKey)
     .WaitFor(cache).WaitFor(api)
     .WithHttpHealthCheck("/health");
 

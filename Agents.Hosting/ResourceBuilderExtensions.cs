@@ -62,6 +62,10 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>Sets an environment variable of the resource's processes to a parameter's value.</summary>
+    public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, string name, IResourceBuilder<ParameterResource> parameter)
+        where T : Resource, IResourceWithEnvironment => builder.WithEnvironment(name, parameter.Resource.Value);
+
     /// <summary>Sets environment variables of the resource's processes from a callback run at start.</summary>
     public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, Func<EnvironmentCallbackContext, ValueTask> callback)
         where T : Resource, IResourceWithEnvironment

@@ -60,6 +60,22 @@ public static class ResourceBuilderFactories
         return builder.AddResource(new ConnectionStringResource(name, connectionString));
     }
 
+    /// <summary>
+    /// A parameter from <c>Parameters:{name}</c> of the AppHost's configuration. A secret that is not configured is
+    /// generated for the run (48 random bytes, base64); any other missing parameter is an error.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddParameter(this IDistributedApplicationBuilder builder, string name, bool secret = false)
+    {
+        var value = builder.Configuration[$"Parameters:{name}"];
+        if (string.IsNullOrEmpty(value))
+        {
+            value = secret
+                ? Convert.ToBase64String(RandomNumberGenerator.GetBytes(48))
+                : throw new DistributedApplicationException($"Parameter '{name}' is not set: set Parameters__{name} in the environment or Parameters:{name} in the AppHost's configuration.");
+        }
+        return builder.AddResource(new ParameterResource(name, value, secret));
+    }
+
     private static string GeneratePassword() =>
         RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 24);
 

@@ -1,7 +1,6 @@
 using System.Reflection;
 using DbUp;
 using DbUp.Postgresql;
-using Npgsql;
 
 namespace Agents.Api.Database;
 

@@ -129,7 +129,7 @@ internal sealed partial class Orchestrator(
         RedisResource => _redisLauncher,
         ProjectResource => new ProjectLauncher(_healthClient),
         ExecutableResource => new ExecutableLauncher(_healthClient),
-        ConnectionStringResource => new ConnectionStringLauncher(),
+        ConnectionStringResource or ParameterResource => new NothingToStartLauncher(),
         _ => throw new DistributedApplicationException($"No launcher for resource type {resource.GetType().Name}."),
     };
 

@@ -89,8 +89,8 @@ internal sealed class ExecutableLauncher(HttpClient healthClient) : IResourceLau
         ProjectLauncher.CheckHttpAsync(healthClient, instance, cancellationToken);
 }
 
-/// <summary>An existing server: nothing to start; its users report whether they reach it.</summary>
-internal sealed class ConnectionStringLauncher : IResourceLauncher
+/// <summary>An existing server or a parameter: nothing to start; users of a server report whether they reach it.</summary>
+internal sealed class NothingToStartLauncher : IResourceLauncher
 {
     public Task<ProcessSpec?> PrepareAsync(ResourceInstance instance, LaunchContext context, CancellationToken cancellationToken) =>
         Task.FromResult<ProcessSpec?>(null);

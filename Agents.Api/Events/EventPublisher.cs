@@ -1,0 +1,42 @@
+using StackExchange.Redis;
+
+namespace Agents.Api.Events;
+
+/// <summary>
+/// Puts committed events on the Redis stream that Realtime instances read. Called after commit: if this fails (or the
+/// process dies first) the event is still in the log, and readers fill the gap from there when the next event of the
+/// thread arrives or when a client rejoins.
+/// </summary>
+internal sealed partial class EventPublisher(IConnectionMultiplexer redis, ILogger<EventPublisher> logger)
+{
+    public const string StreamKey = "agents:thread-events";
+    private const int ApproximateMaxLength = 100_000;
+
+    public async Task PublishAsync(IEnumerable<ThreadEvent> events)
+    {
+        var database = redis.GetDatabase();
+        foreach (var threadEvent in events)
+        {
+            try
+            {
+                await database.StreamAddAsync(StreamKey,
+                [
+                    new NameValueEntry("thread", threadEvent.ThreadId.ToString()),
+                    new NameValueEntry("seq", threadEvent.Seq),
+                    new NameValueEntry("type", threadEvent.Type),
+                    new NameValueEntry("payload", threadEvent.Payload.GetRawText()),
+                    new NameValueEntry("created", threadEvent.CreatedAt.ToUnixTimeMilliseconds()),
+                ], maxLength: ApproximateMaxLength, useApproximateMaxLength: true);
+            }
+            catch (RedisException e)
+            {
+                LogPublishFailed(e, threadEvent.ThreadId, threadEvent.Seq);
+            }
+        }
+    }
+
+    public Task PublishAsync(params ThreadEvent[] events) => PublishAsync((IEnumerable<ThreadEvent>)events);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish event {Seq} of thread {ThreadId}; readers will take it from the log")]
+    private partial void LogPublishFailed(Exception exception, Guid threadId, long seq);
+}

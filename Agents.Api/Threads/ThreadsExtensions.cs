@@ -1,0 +1,11 @@
+namespace Agents.Api.Threads;
+
+public static class ThreadsExtensions
+{
+    public static IHostApplicationBuilder AddThreads(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<EventPublisher>();
+        builder.Services.AddSingleton<ThreadStore>();
+        return builder;
+    }
+}
