@@ -1,16 +1,19 @@
-using Agents;
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddRedisClient(ResourceNames.Cache);
+builder.AddAgentsAuthentication();
 builder.Services.AddProblemDetails();
+builder.AddRealtime();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapDefaultEndpoints();
+app.MapHub<AgentHub>("/hubs/agent", hub => hub.AllowStatefulReconnects = true);
 
 app.Run();

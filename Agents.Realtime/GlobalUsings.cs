@@ -1,0 +1,6 @@
+global using Agents;
+global using Agents.Protocol;
+global using Agents.Realtime.Hub;
+global using Agents.Realtime.Limits;
+global using Agents.Realtime.Presence;
+global using Agents.Realtime.Threads;

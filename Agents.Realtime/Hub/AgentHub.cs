@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Agents.Realtime.Hub;
+
+/// <summary>
+/// The SignalR hub at /hubs/agent. Method names are the wire contract (no Async suffix). Every method needs a signed-in
+/// user; which threads a connection receives is decided by the Api from who the caller is, never by what it asks.
+/// </summary>
+[Authorize]
+public sealed class AgentHub(ThreadSessions sessions, ConnectionRegistry connections, IHubContext<AgentHub, IAgentClient> hubContext) : Hub<IAgentClient>
+{
+    public override async Task OnConnectedAsync()
+    {
+        var http = Context.GetHttpContext()!;
+        var connection = new ClientConnection(Context.ConnectionId, Context.User!.UserName(), http.BearerToken() ?? "",
+            new SignalRSink(hubContext, Context.ConnectionId));
+        try
+        {
+            await sessions.ConnectAsync(connection);
+        }
+        catch (HubOperationException e)
+        {
+            await Clients.Caller.Error(e.ToEvent("connect"));
+            Context.Abort();
+            return;
+        }
+        await base.OnConnectedAsync();
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await sessions.DisconnectAsync(Context.ConnectionId);
+        await base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>Sends every event after <paramref name="afterSeq"/> (as ThreadEvent calls), then live ones; answers once caught up.</summary>
+    public Task<JoinThreadResult> JoinThread(Guid threadId, long afterSeq) =>
+        sessions.JoinAsync(Caller, threadId, afterSeq, Context.ConnectionAborted);
+
+    public Task LeaveThread(Guid threadId) => sessions.LeaveAsync(Caller, threadId);
+
+    /// <summary>Answers with the committed seq; a retry with the same clientMessageId answers the same seq.</summary>
+    public Task<SendMessageResult> SendMessage(Guid threadId, string clientMessageId, string text) =>
+        sessions.SendMessageAsync(Caller, threadId, clientMessageId, text, Context.ConnectionAborted);
+
+    public Task Typing(Guid threadId, bool isTyping) => sessions.TypingAsync(Caller, threadId, isTyping);
+
+    private ClientConnection Caller => connections.Get(Context.ConnectionId);
+}
+
+/// <summary>Delivers to one SignalR connection through the typed hub context.</summary>
+internal sealed class SignalRSink(IHubContext<AgentHub, IAgentClient> hubContext, string connectionId) : IEventSink
+{
+    public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken) =>
+        new(hubContext.Clients.Client(connectionId).ThreadEvent(threadEvent));
+
+    public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) =>
+        new(hubContext.Clients.Client(connectionId).Typing(typing));
+
+    public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken) =>
+        new(hubContext.Clients.Client(connectionId).Presence(presence));
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+
+namespace Agents.Realtime.Hub;
+
+/// <summary>One client connection on this instance: who it is, the token it acts with, the threads it joined.</summary>
+public sealed class ClientConnection(string connectionId, string userName, string accessToken, IEventSink sink)
+{
+    public string ConnectionId { get; } = connectionId;
+
+    public string UserName { get; } = userName;
+
+    /// <summary>The user's token, used to call the Api on their behalf; never logged.</summary>
+    public string AccessToken { get; } = accessToken;
+
+    /// <summary>Where this connection's events go (SignalR or the plain WebSocket).</summary>
+    public IEventSink Sink { get; } = sink;
+
+    public ConcurrentDictionary<Guid, byte> JoinedThreads { get; } = new();
+}
+
+/// <summary>Delivers thread events and live notices to one connection, whatever its transport.</summary>
+public interface IEventSink
+{
+    ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken);
+
+    ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken);
+
+    ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken);
+}
+
+/// <summary>The connections this instance holds.</summary>
+public sealed class ConnectionRegistry
+{
+    private readonly ConcurrentDictionary<string, ClientConnection> _connections = new();
+
+    public void Add(ClientConnection connection) => _connections[connection.ConnectionId] = connection;
+
+    public ClientConnection? Remove(string connectionId) => _connections.TryRemove(connectionId, out var removed) ? removed : null;
+
+    public ClientConnection Get(string connectionId) =>
+        _connections.TryGetValue(connectionId, out var connection)
+            ? connection
+            : throw new HubOperationException(ErrorCodes.Unauthorized, "This connection is not registered; reconnect.");
+
+    public ClientConnection? Find(string connectionId) => _connections.TryGetValue(connectionId, out var connection) ? connection : null;
+
+    public IReadOnlyCollection<ClientConnection> All => [.. _connections.Values];
+
+    /// <summary>The local connections that joined a thread.</summary>
+    public IEnumerable<ClientConnection> InThread(Guid threadId) => _connections.Values.Where(c => c.JoinedThreads.ContainsKey(threadId));
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Agents.Realtime.Hub;
+
+public static class RealtimeExtensions
+{
+    /// <summary>The hub (with its Redis backplane), thread delivery from the event stream, presence and typing, limits.</summary>
+    public static IHostApplicationBuilder AddRealtime(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<ThreadDelivery>();
+        builder.Services.AddSingleton<ThreadSessions>();
+        builder.Services.AddSingleton<PresenceTracker>();
+        builder.Services.AddSingleton<TypingTracker>();
+        builder.Services.AddSingleton<LiveNotices>();
+        builder.Services.AddSingleton<UserRateLimiter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveNotices>());
+        builder.Services.AddHostedService<PresenceHeartbeat>();
+        builder.Services.AddHostedService<ThreadEventStreamReader>();
+        builder.Services.AddHttpClient<ApiClient>(client => client.BaseAddress = new Uri($"http://{ResourceNames.Api}"));
+
+        builder.Services.AddSignalR(hub =>
+            {
+                hub.AddFilter<HubErrorFilter>();
+                hub.AddFilter<HubRateLimitFilter>();
+            })
+            .AddStackExchangeRedis(builder.Configuration.GetConnectionString(ResourceNames.Cache)!,
+                redis => redis.Configuration.ChannelPrefix = RedisChannel.Literal("agents-signalr"));
+        builder.Services.AddOptions<HubOptions>()
+            .Configure<IOptions<RealtimeOptions>>((hub, limits) => hub.MaximumReceiveMessageSize = limits.Value.MaxFrameBytes);
+        return builder;
+    }
+}

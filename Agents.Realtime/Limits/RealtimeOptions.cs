@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Agents.Realtime.Limits;
+
+/// <summary>What one user may do, and how much; defaults in code, overridable in the Realtime section.</summary>
+public sealed class RealtimeOptions
+{
+    public const string SectionName = "Realtime";
+
+    /// <summary>The longest message text, in characters (the Api holds the same limit).</summary>
+    [Range(1, 100_000)]
+    public int MaxMessageLength { get; set; } = 8_000;
+
+    /// <summary>The largest frame a client may send (SignalR message or WebSocket frame), in bytes.</summary>
+    [Range(1_024, 1_048_576)]
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Messages a user may send per second, on average.</summary>
+    [Range(1, 10_000)]
+    public int MessagesPerSecond { get; set; } = 10;
+
+    /// <summary>Messages a user may send at once before the average applies.</summary>
+    [Range(1, 10_000)]
+    public int MessageBurst { get; set; } = 20;
+
+    /// <summary>Other requests (join, typing...) a user may make per second.</summary>
+    [Range(1, 10_000)]
+    public int RequestsPerSecond { get; set; } = 50;
+
+    /// <summary>Connections one user may hold at once, across Realtime instances.</summary>
+    [Range(1, 1_000)]
+    public int MaxConnectionsPerUser { get; set; } = 20;
+
+    /// <summary>How long a typing indicator lasts without a refresh.</summary>
+    public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long presence survives a Realtime instance that vanished without saying goodbye.</summary>
+    public TimeSpan PresenceTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+
+namespace Agents.Realtime.Threads;
+
+/// <summary>
+/// Delivers each thread's events to this instance's connections in seq order, each exactly once. Every connection has
+/// its own cursor (the last seq it was sent): an event it already has is skipped, a gap is filled from the Api's log
+/// with the connection's own token before the event goes out. A join replays the log outside the thread's lock, then
+/// catches up and starts live delivery under it, so live events can neither overtake the replay nor be missed.
+/// </summary>
+public sealed partial class ThreadDelivery(ApiClient api, ILogger<ThreadDelivery> logger)
+{
+    private readonly ConcurrentDictionary<Guid, ThreadChannel> _threads = new();
+
+    /// <summary>Sends every event after <paramref name="afterSeq"/>, then keeps the connection live. Returns the last seq sent and how many were replayed.</summary>
+    public async Task<(long LastSeq, int Replayed)> JoinAsync(ClientConnection connection, Guid threadId, long afterSeq, CancellationToken cancellationToken)
+    {
+        // The first page also checks membership: the Api answers 404 to non-members.
+        var (cursor, replayed) = await ReplayAsync(connection, threadId, afterSeq, cancellationToken);
+        var channel = _threads.GetOrAdd(threadId, _ => new ThreadChannel());
+        await channel.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var (caughtUp, more) = await ReplayAsync(connection, threadId, cursor, cancellationToken);
+            channel.Cursors[connection.ConnectionId] = caughtUp;
+            connection.JoinedThreads[threadId] = 0;
+            return (caughtUp, replayed + more);
+        }
+        finally
+        {
+            channel.Gate.Release();
+        }
+    }
+
+    public async Task LeaveAsync(ClientConnection connection, Guid threadId)
+    {
+        connection.JoinedThreads.TryRemove(threadId, out _);
+        if (_threads.TryGetValue(threadId, out var channel))
+        {
+            await channel.Gate.WaitAsync();
+            try
+            {
+                channel.Cursors.Remove(connection.ConnectionId);
+            }
+            finally
+            {
+                channel.Gate.Release();
+            }
+        }
+    }
+
+    /// <summary>Called for every event read from the stream (in stream order).</summary>
+    public async Task DeliverAsync(ThreadEvent threadEvent, Func<string, ClientConnection?> findConnection, CancellationToken cancellationToken)
+    {
+        if (!_threads.TryGetValue(threadEvent.ThreadId, out var channel))
+        {
+            return;
+        }
+        await channel.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var (connectionId, lastSent) in channel.Cursors.ToArray())
+            {
+                if (threadEvent.Seq <= lastSent || findConnection(connectionId) is not { } connection)
+                {
+                    continue;
+                }
+                try
+                {
+                    var cursor = lastSent;
+                    if (threadEvent.Seq > lastSent + 1)
+                    {
+                        // The stream skipped something (a publish lost after commit): the log has it.
+                        LogGap(threadEvent.ThreadId, lastSent, threadEvent.Seq);
+                        (cursor, _) = await ReplayAsync(connection, threadEvent.ThreadId, lastSent, cancellationToken, upTo: threadEvent.Seq - 1);
+                    }
+                    await connection.Sink.SendEventAsync(threadEvent, cancellationToken);
+                    channel.Cursors[connectionId] = Math.Max(cursor, threadEvent.Seq);
+                }
+                catch (HubOperationException e)
+                {
+                    // This connection cannot read the thread any more (token expired, removed): stop delivering to it.
+                    LogDropped(connectionId, threadEvent.ThreadId, e.Code);
+                    channel.Cursors.Remove(connectionId);
+                }
+            }
+        }
+        finally
+        {
+            channel.Gate.Release();
+        }
+    }
+
+    public async Task RemoveConnectionAsync(ClientConnection connection)
+    {
+        foreach (var threadId in connection.JoinedThreads.Keys)
+        {
+            await LeaveAsync(connection, threadId);
+        }
+    }
+
+    private async Task<(long Cursor, int Sent)> ReplayAsync(ClientConnection connection, Guid threadId, long afterSeq, CancellationToken cancellationToken, long upTo = long.MaxValue)
+    {
+        var cursor = afterSeq;
+        var sent = 0;
+        while (cursor < upTo)
+        {
+            var page = await api.GetEventsAsync(connection.AccessToken, threadId, cursor, cancellationToken);
+            foreach (var threadEvent in page.Events.Where(e => e.Seq > cursor && e.Seq <= upTo))
+            {
+                await connection.Sink.SendEventAsync(threadEvent, cancellationToken);
+                cursor = threadEvent.Seq;
+                sent++;
+            }
+            if (!page.HasMore)
+            {
+                break;
+            }
+        }
+        return (cursor, sent);
+    }
+
+    private sealed class ThreadChannel
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>Connection id to the last seq it was sent.</summary>
+        public Dictionary<string, long> Cursors { get; } = [];
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId}: the stream jumped from {LastSent} to {Seq}; filling the gap from the log")]
+    private partial void LogGap(Guid threadId, long lastSent, long seq);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} no longer receives thread {ThreadId}: {Code}")]
+    private partial void LogDropped(string connectionId, Guid threadId, string code);
+}

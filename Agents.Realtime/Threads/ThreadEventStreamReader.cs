@@ -1,0 +1,90 @@
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace Agents.Realtime.Threads;
+
+/// <summary>
+/// Reads the Api's event stream and hands every event to <see cref="ThreadDelivery"/>. Every Realtime instance reads
+/// every event (its own cursor, starting at the stream's end) and serves its own connections: competing consumers
+/// would deliver one thread's events from several instances at once, out of order. What an instance misses while it
+/// is down, its clients get from the log when they rejoin.
+/// </summary>
+public sealed partial class ThreadEventStreamReader(
+    IConfiguration configuration, ThreadDelivery delivery, ConnectionRegistry connections, ILogger<ThreadEventStreamReader> logger) : BackgroundService
+{
+    public const string StreamKey = "agents:thread-events";
+    private const int BlockMilliseconds = 1_000;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // XREAD BLOCK holds its connection while it waits, so the reader has a connection of its own.
+        var options = ConfigurationOptions.Parse(configuration.GetConnectionString(ResourceNames.Cache)!);
+        options.AbortOnConnectFail = false;
+        options.AsyncTimeout = BlockMilliseconds * 5;
+        options.ClientName = "realtime-stream-reader";
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
+        var database = redis.GetDatabase();
+        var lastId = "$";
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await database.ExecuteAsync("XREAD", "COUNT", 500, "BLOCK", BlockMilliseconds, "STREAMS", StreamKey, lastId).WaitAsync(stoppingToken);
+                if (result.IsNull)
+                {
+                    continue;
+                }
+                foreach (var (id, threadEvent) in Parse(result))
+                {
+                    lastId = id;
+                    if (threadEvent is not null)
+                    {
+                        await delivery.DeliverAsync(threadEvent, connections.Find, stoppingToken);
+                    }
+                }
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
+            {
+                LogReadFailed(e);
+                await Task.Delay(500, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>XREAD's answer: [[stream, [[id, [field, value, ...]], ...]]].</summary>
+    private static IEnumerable<(string Id, ThreadEvent? Event)> Parse(RedisResult result)
+    {
+        foreach (var stream in (RedisResult[])result!)
+        {
+            foreach (var entry in (RedisResult[])((RedisResult[])stream!)[1]!)
+            {
+                var parts = (RedisResult[])entry!;
+                var id = (string)parts[0]!;
+                var fields = (RedisResult[])parts[1]!;
+                var values = new Dictionary<string, string>();
+                for (var i = 0; i + 1 < fields.Length; i += 2)
+                {
+                    values[(string)fields[i]!] = (string)fields[i + 1]!;
+                }
+                yield return (id, ToEvent(values));
+            }
+        }
+    }
+
+    private static ThreadEvent? ToEvent(Dictionary<string, string> values)
+    {
+        if (!values.TryGetValue("thread", out var thread) || !Guid.TryParse(thread, out var threadId)
+            || !values.TryGetValue("seq", out var seqText) || !long.TryParse(seqText, out var seq)
+            || !values.TryGetValue("type", out var type) || !values.TryGetValue("payload", out var payload))
+        {
+            return null;
+        }
+        var created = values.TryGetValue("created", out var ms) && long.TryParse(ms, out var unixMs)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs)
+            : DateTimeOffset.UtcNow;
+        return new ThreadEvent(threadId, seq, type, JsonDocument.Parse(payload).RootElement.Clone(), created);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the event stream failed; retrying")]
+    private partial void LogReadFailed(Exception exception);
+}

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Options;
+
+namespace Agents.Realtime.Threads;
+
+/// <summary>
+/// What a connected user can do, whatever the transport: join and leave threads, send messages, type. Membership is
+/// the Api's to decide (joining reads the log with the user's token); typing needs a joined thread.
+/// </summary>
+public sealed class ThreadSessions(
+    ConnectionRegistry connections,
+    ThreadDelivery delivery,
+    ApiClient api,
+    PresenceTracker presence,
+    TypingTracker typing,
+    LiveNotices notices,
+    IOptions<RealtimeOptions> options)
+{
+    /// <summary>Registers a connection, or throws too_many_connections.</summary>
+    public async Task ConnectAsync(ClientConnection connection)
+    {
+        if (!await presence.TryAddConnectionAsync(connection.UserName, connection.ConnectionId))
+        {
+            throw new HubOperationException(ErrorCodes.TooManyConnections,
+                $"You already have {options.Value.MaxConnectionsPerUser} connections open; close one first.");
+        }
+        connections.Add(connection);
+    }
+
+    public async Task DisconnectAsync(string connectionId)
+    {
+        if (connections.Remove(connectionId) is not { } connection)
+        {
+            return;
+        }
+        var threads = connection.JoinedThreads.Keys.ToArray();
+        await delivery.RemoveConnectionAsync(connection);
+        foreach (var threadId in threads)
+        {
+            await AnnouncePresenceAsync(threadId, await presence.LeaveAsync(threadId, connection.UserName, connectionId));
+            if (!connections.InThread(threadId).Any(c => c.UserName == connection.UserName))
+            {
+                await typing.SetAsync(threadId, connection.UserName, false);
+            }
+        }
+        await presence.RemoveConnectionAsync(connection.UserName, connectionId);
+    }
+
+    public async Task<JoinThreadResult> JoinAsync(ClientConnection connection, Guid threadId, long afterSeq, CancellationToken cancellationToken)
+    {
+        if (afterSeq < 0)
+        {
+            throw new HubOperationException(ErrorCodes.Validation, "afterSeq must be 0 or more.");
+        }
+        var (lastSeq, replayed) = await delivery.JoinAsync(connection, threadId, afterSeq, cancellationToken);
+        var online = await presence.JoinAsync(threadId, connection.UserName, connection.ConnectionId);
+        await AnnouncePresenceAsync(threadId, online);
+        return new JoinThreadResult(threadId, lastSeq, replayed, online);
+    }
+
+    public async Task LeaveAsync(ClientConnection connection, Guid threadId)
+    {
+        RequireJoined(connection, threadId);
+        await delivery.LeaveAsync(connection, threadId);
+        await AnnouncePresenceAsync(threadId, await presence.LeaveAsync(threadId, connection.UserName, connection.ConnectionId));
+    }
+
+    public Task<SendMessageResult> SendMessageAsync(ClientConnection connection, Guid threadId, string? clientMessageId, string? text, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(clientMessageId) || clientMessageId.Length > 64)
+        {
+            throw new HubOperationException(ErrorCodes.Validation, "clientMessageId is required (1 to 64 characters); reuse it to retry safely.");
+        }
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new HubOperationException(ErrorCodes.Validation, "The message is empty.");
+        }
+        if (text.Length > options.Value.MaxMessageLength)
+        {
+            throw new HubOperationException(ErrorCodes.MessageTooLarge,
+                $"The message has {text.Length} characters; the most is {options.Value.MaxMessageLength}.");
+        }
+        // The Api checks membership: a non-member gets not_member.
+        return api.PostMessageAsync(connection.AccessToken, threadId, clientMessageId, text, cancellationToken);
+    }
+
+    public Task TypingAsync(ClientConnection connection, Guid threadId, bool isTyping)
+    {
+        RequireJoined(connection, threadId);
+        return typing.SetAsync(threadId, connection.UserName, isTyping);
+    }
+
+    private static void RequireJoined(ClientConnection connection, Guid threadId)
+    {
+        if (!connection.JoinedThreads.ContainsKey(threadId))
+        {
+            throw new HubOperationException(ErrorCodes.NotMember, "Join the thread first (you must be a member).");
+        }
+    }
+
+    private Task AnnouncePresenceAsync(Guid threadId, IReadOnlyList<string> online) =>
+        notices.PublishAsync(new LiveNotice(threadId, null, new PresenceEvent(threadId, online)));
+}

@@ -1,0 +1,308 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Reflection;
+using Agents.Protocol;
+using Agents.Realtime.Hub;
+using Agents.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Npgsql;
+
+namespace Agents.Tests.EndToEnd;
+
+/// <summary>Threads and the hub through the front door, with real SignalR clients against the whole app.</summary>
+[Collection(AppHostCollection.Name)]
+public sealed class HubTests
+{
+    private readonly AppHostFixture _fixture;
+
+    public HubTests(AppHostFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        fixture.Output = output;
+    }
+
+    private Uri FrontDoor => _fixture.App.GetEndpoint(ResourceNames.Web);
+
+    private static string NewUser(string name) => $"{name}-{Guid.NewGuid():N}"[..20];
+
+    [Fact]
+    public async Task TwoMembersSeeEachOthersMessagesTypingAndPresence()
+    {
+        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        await using var bob = await AgentsClient.SignInAsync(FrontDoor, NewUser("bob"));
+        var thread = await alice.CreateThreadAsync("Plans");
+        await alice.InviteAsync(thread, bob.UserName);
+        await alice.ConnectAsync();
+        await bob.ConnectAsync();
+        await alice.JoinAsync(thread);
+        var joined = await bob.JoinAsync(thread);
+        Assert.Contains(alice.UserName, joined.Online);
+        await alice.WaitUntilAsync(c => c.PresenceEvents.Any(p => p.ThreadId == thread && p.Users.Contains(bob.UserName)), "bob online");
+
+        await bob.Hub.InvokeAsync("Typing", thread, true, TestContext.Current.CancellationToken).WithTimeout();
+        await alice.WaitUntilAsync(c => c.TypingEvents.Any(t => t.UserName == bob.UserName && t.IsTyping), "bob typing");
+        await bob.Hub.InvokeAsync("Typing", thread, false, TestContext.Current.CancellationToken).WithTimeout();
+        await alice.WaitUntilAsync(c => c.TypingEvents.Any(t => t.UserName == bob.UserName && !t.IsTyping), "bob stopped typing");
+
+        var sent = await bob.SendAsync(thread, "hello alice");
+        await alice.WaitForSeqAsync(thread, sent.Seq);
+        var message = alice.EventsOf(thread).Single(e => e.Seq == sent.Seq);
+        Assert.Equal(EventTypes.UserMessage, message.Type);
+        Assert.Equal("hello alice", message.Payload.GetProperty("text").GetString());
+        Assert.Equal(bob.UserName, message.Payload.GetProperty("author").GetString());
+
+        // The built-in agent answers, with its status going thinking -> idle around the reply.
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmResponse), "the agent's reply");
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).LastOrDefault(e => e.Type == EventTypes.BotStatus)?.Payload.GetProperty("status").GetString() == BotStatuses.Idle, "bot idle");
+        var statuses = alice.EventsOf(thread).Where(e => e.Type == EventTypes.BotStatus).Select(e => e.Payload.GetProperty("status").GetString()!).ToArray();
+        Assert.Equal([BotStatuses.Thinking, BotStatuses.Idle], statuses);
+
+        await bob.Hub.StopAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await alice.WaitUntilAsync(c => c.PresenceEvents.LastOrDefault(p => p.ThreadId == thread)?.Users.Contains(bob.UserName) == false, "bob offline");
+    }
+
+    [Fact]
+    public async Task EveryHubMethodRefusesANonMember()
+    {
+        await using var owner = await AgentsClient.SignInAsync(FrontDoor, NewUser("owner"));
+        await using var stranger = await AgentsClient.SignInAsync(FrontDoor, NewUser("stranger"));
+        var thread = await owner.CreateThreadAsync("Private");
+        await stranger.ConnectAsync();
+
+        // Every public method of the hub, so a new one cannot skip the check.
+        var methods = typeof(AgentHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => !m.IsSpecialName && m.Name is not (nameof(AgentHub.OnConnectedAsync) or nameof(AgentHub.OnDisconnectedAsync)))
+            .ToArray();
+        Assert.NotEmpty(methods);
+        foreach (var method in methods)
+        {
+            var args = method.GetParameters().Select(p => p.ParameterType switch
+            {
+                var t when t == typeof(Guid) => (object)thread,
+                var t when t == typeof(long) => 0L,
+                var t when t == typeof(bool) => true,
+                var t when t == typeof(string) => "x",
+                var t => throw new InvalidOperationException($"Add a value for {t} to this test."),
+            }).ToArray();
+            var error = await Assert.ThrowsAsync<HubException>(() =>
+                stranger.Hub.InvokeCoreAsync(method.Name, typeof(object), args, TestContext.Current.CancellationToken).WithTimeout());
+            Assert.StartsWith($"{ErrorCodes.NotMember}:", error.Message.Split("HubException: ").Last(), StringComparison.Ordinal);
+        }
+        Assert.Empty(stranger.EventsOf(thread));
+    }
+
+    [Fact]
+    public async Task EveryThreadEndpointRefusesANonMember()
+    {
+        await using var owner = await AgentsClient.SignInAsync(FrontDoor, NewUser("owner"));
+        await using var stranger = await AgentsClient.SignInAsync(FrontDoor, NewUser("stranger"));
+        var thread = await owner.CreateThreadAsync("Private");
+        var ct = TestContext.Current.CancellationToken;
+
+        HttpResponseMessage[] answers =
+        [
+            await stranger.Http.GetAsync(new Uri($"/api/threads/{thread}", UriKind.Relative), ct),
+            await stranger.Http.PatchAsJsonAsync($"/api/threads/{thread}", new { title = "mine" }, ct),
+            await stranger.Http.PostAsJsonAsync($"/api/threads/{thread}/members", new { userName = stranger.UserName }, ct),
+            await stranger.Http.PostAsJsonAsync($"/api/threads/{thread}/messages", new { clientMessageId = "m1", text = "hi" }, ct),
+            await stranger.Http.GetAsync(new Uri($"/api/threads/{thread}/events?afterSeq=0", UriKind.Relative), ct),
+        ];
+        foreach (var answer in answers)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        }
+        Assert.DoesNotContain(await stranger.Http.GetFromJsonAsync<List<ThreadIdBody>>("/api/threads", ct) ?? [], t => t.Id == thread);
+    }
+
+    [Fact]
+    public async Task WithoutATokenTheHubAndTheApiRefuse()
+    {
+        using var anonymous = new HttpClient { BaseAddress = FrontDoor };
+        using var threads = await anonymous.GetAsync(new Uri("/api/threads", UriKind.Relative), TestContext.Current.CancellationToken).WithTimeout();
+        Assert.Equal(HttpStatusCode.Unauthorized, threads.StatusCode);
+
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(FrontDoor, "/hubs/agent")).Build();
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync(TestContext.Current.CancellationToken).WithTimeout());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task ARejoinWithTheLastSeqGetsExactlyTheMissedEventsInOrder()
+    {
+        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        var thread = await alice.CreateThreadAsync("Reconnect");
+        var others = new List<AgentsClient>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var other = await AgentsClient.SignInAsync(FrontDoor, NewUser($"other{i}"));
+                others.Add(other);
+                await alice.InviteAsync(thread, other.UserName);
+                await other.ConnectAsync();
+                await other.JoinAsync(thread);
+            }
+            await alice.ConnectAsync();
+            await alice.JoinAsync(thread);
+            var first = await others[0].SendAsync(thread, "before");
+            await alice.WaitForSeqAsync(thread, first.Seq);
+            var lastSeen = alice.EventsOf(thread).Max(e => e.Seq);
+
+            await alice.Hub.StopAsync(TestContext.Current.CancellationToken).WithTimeout();
+            // Five others send ten messages each while alice is away (each within the per-user rate limit).
+            await Task.WhenAll(others.Select(async other =>
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    await other.SendAsync(thread, $"while away {i}");
+                }
+            }));
+            await others[0].WaitUntilAsync(c => c.EventsOf(thread).Count(e => e.Type == EventTypes.LlmResponse) == 51, "all 51 replies", TimeSpan.FromSeconds(60));
+            var final = others[0].EventsOf(thread).Max(e => e.Seq);
+            var before = alice.EventsOf(thread).Count;
+
+            await alice.ConnectAsync();
+            var rejoined = await alice.JoinAsync(thread, lastSeen);
+
+            var missed = alice.EventsOf(thread).Skip(before).Select(e => e.Seq).Where(s => s <= final).ToArray();
+            Assert.Equal(Enumerable.Range((int)lastSeen + 1, (int)(final - lastSeen)).Select(s => (long)s), missed);
+            Assert.Equal(50, alice.EventsOf(thread).Skip(before).Count(e => e.Type == EventTypes.UserMessage));
+            Assert.True(rejoined.LastSeq >= final);
+            var all = alice.EventsOf(thread).Select(e => e.Seq).ToArray();
+            Assert.Equal(all.Length, all.Distinct().Count());
+        }
+        finally
+        {
+            foreach (var other in others)
+            {
+                await other.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task SendingTooFastTooMuchOrBeforeJoiningGetsTypedErrors()
+    {
+        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        var thread = await alice.CreateThreadAsync("Limits");
+        await alice.ConnectAsync();
+
+        var notJoined = await Assert.ThrowsAsync<HubException>(() => alice.Hub.InvokeAsync("Typing", thread, true, TestContext.Current.CancellationToken).WithTimeout());
+        Assert.Contains($"{ErrorCodes.NotMember}:", notJoined.Message, StringComparison.Ordinal);
+        await alice.JoinAsync(thread);
+
+        var tooLarge = await Assert.ThrowsAsync<HubException>(() => alice.SendAsync(thread, new string('x', 8_001)));
+        Assert.Contains($"{ErrorCodes.MessageTooLarge}:", tooLarge.Message, StringComparison.Ordinal);
+
+        var empty = await Assert.ThrowsAsync<HubException>(() => alice.SendAsync(thread, "   "));
+        Assert.Contains($"{ErrorCodes.Validation}:", empty.Message, StringComparison.Ordinal);
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            try
+            {
+                await alice.SendAsync(thread, $"burst {i}");
+                return "ok";
+            }
+            catch (HubException e)
+            {
+                return e.Message;
+            }
+        }));
+        Assert.Contains(attempts, a => a.Contains($"{ErrorCodes.RateLimited}:", StringComparison.Ordinal));
+        Assert.Contains("ok", attempts);
+        // Every failure also arrived as a typed Error event, and the connection is still usable.
+        await alice.WaitUntilAsync(c => c.Errors.Any(e => e.Code == ErrorCodes.RateLimited && e.Operation == "SendMessage"), "a rate_limited error event");
+        Assert.Contains(alice.Errors, e => e.Code == ErrorCodes.MessageTooLarge);
+        Assert.Equal(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, alice.Hub.State);
+    }
+
+    [Fact]
+    public async Task SomeoneWhoStopsRefreshingTypingStopsTypingForOthersWithinTheTimeout()
+    {
+        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        await using var bob = await AgentsClient.SignInAsync(FrontDoor, NewUser("bob"));
+        var thread = await alice.CreateThreadAsync("Typing");
+        await alice.InviteAsync(thread, bob.UserName);
+        await alice.ConnectAsync();
+        await bob.ConnectAsync();
+        await alice.JoinAsync(thread);
+        await bob.JoinAsync(thread);
+
+        await bob.Hub.InvokeAsync("Typing", thread, true, TestContext.Current.CancellationToken).WithTimeout();
+        await alice.WaitUntilAsync(c => c.TypingEvents.Any(t => t.UserName == bob.UserName && t.IsTyping), "bob typing");
+        var started = DateTime.UtcNow;
+
+        // Bob's client says nothing more: the server's 5 s expiry ends it.
+        await alice.WaitUntilAsync(c => c.TypingEvents.Any(t => t.UserName == bob.UserName && !t.IsTyping), "bob stopped typing", TimeSpan.FromSeconds(10));
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
+    public async Task ConcurrentRetriesOfOneMessageMakeOneRowAndOneSeq()
+    {
+        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        var thread = await alice.CreateThreadAsync("Retries");
+        await alice.ConnectAsync();
+        await alice.JoinAsync(thread);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => alice.SendAsync(thread, "once", clientMessageId: "retry-1")));
+
+        Assert.Single(results.Select(r => r.Seq).Distinct());
+        Assert.Single(results, r => !r.Duplicate);
+        await using var connection = new NpgsqlConnection(await _fixture.App.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM messages WHERE thread_id = $1 AND client_message_id = 'retry-1'", connection) { Parameters = { new() { Value = thread } } };
+        Assert.Equal(1L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task ConcurrentSendersGetGapFreeSeqsSeenInTheSameOrderByEveryone()
+    {
+        var clients = new List<AgentsClient>();
+        try
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                clients.Add(await AgentsClient.SignInAsync(FrontDoor, NewUser($"u{i}")));
+            }
+            var thread = await clients[0].CreateThreadAsync("Crowd");
+            foreach (var client in clients.Skip(1))
+            {
+                await clients[0].InviteAsync(thread, client.UserName);
+            }
+            foreach (var client in clients)
+            {
+                await client.ConnectAsync();
+                await client.JoinAsync(thread);
+            }
+
+            var sent = await Task.WhenAll(clients.Select(c => c.SendAsync(thread, $"from {c.UserName}")));
+            var highest = sent.Max(s => s.Seq);
+            foreach (var client in clients)
+            {
+                await client.WaitForSeqAsync(thread, highest);
+            }
+
+            var reference = clients[0].EventsOf(thread).Where(e => e.Seq <= highest).Select(e => e.Seq).ToArray();
+            Assert.Equal(Enumerable.Range(1, (int)highest).Select(s => (long)s), reference);
+            foreach (var client in clients)
+            {
+                var seen = client.EventsOf(thread).Where(e => e.Seq <= highest).ToArray();
+                Assert.Equal(reference, seen.Select(e => e.Seq));
+                Assert.Equal(clients[0].EventsOf(thread).Where(e => e.Seq <= highest).Select(e => e.Type), seen.Select(e => e.Type));
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    private sealed record ThreadIdBody(Guid Id);
+}
