@@ -4,3 +4,4 @@ global using Agents.Realtime.Hub;
 global using Agents.Realtime.Limits;
 global using Agents.Realtime.Presence;
 global using Agents.Realtime.Threads;
+global using Agents.Realtime.WebSockets;

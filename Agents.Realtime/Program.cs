@@ -10,10 +10,12 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebSockets();
 app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapHub<AgentHub>("/hubs/agent", hub => hub.AllowStatefulReconnects = true);
+app.MapWebSocketApi();
 
 app.Run();

@@ -34,6 +34,16 @@ public sealed class RealtimeOptions
     /// <summary>How long a typing indicator lasts without a refresh.</summary>
     public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often /ws sends a ping frame; a client should answer pong (any frame counts as a sign of life).</summary>
+    public TimeSpan WebSocketPingInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A /ws client that sends nothing for this long is taken for dead and disconnected.</summary>
+    public TimeSpan WebSocketDeadPeerTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Frames waiting to go to one /ws client; a client that falls this far behind is disconnected.</summary>
+    [Range(16, 1_000_000)]
+    public int WebSocketSendQueueLimit { get; set; } = 10_000;
+
     /// <summary>How long presence survives a Realtime instance that vanished without saying goodbye.</summary>
     public TimeSpan PresenceTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

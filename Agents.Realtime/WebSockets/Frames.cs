@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Agents.Realtime.WebSockets;
+
+/// <summary>
+/// A frame of the /ws protocol: <c>{"type": ..., "payload": {...}}</c>, snake_case. Events of a thread's log also carry
+/// <c>thread_id</c>, <c>seq</c> and <c>created_at</c>; answers to a request echo its <c>request_id</c>.
+/// </summary>
+public sealed record OutgoingFrame(
+    string Type,
+    object Payload,
+    Guid? ThreadId = null,
+    long? Seq = null,
+    DateTimeOffset? CreatedAt = null,
+    string? RequestId = null)
+{
+    public static OutgoingFrame From(ThreadEvent threadEvent) =>
+        new(threadEvent.Type, threadEvent.Payload, threadEvent.ThreadId, threadEvent.Seq, threadEvent.CreatedAt);
+}
+
+public sealed record JoinThreadFrame(Guid ThreadId, long AfterSeq);
+
+public sealed record LeaveThreadFrame(Guid ThreadId);
+
+public sealed record UserMessageFrame(Guid ThreadId, string? ClientMessageId, string? Text);
+
+public sealed record TypingFrame(Guid ThreadId, bool IsTyping);
+
+public sealed record ConnectionEstablishedPayload(string ConnectionId, string UserName, int ProtocolVersion, int PingIntervalMs, int DeadPeerTimeoutMs);
+
+public sealed record PongPayload(DateTimeOffset Timestamp);
+
+public sealed record HealthResponsePayload(string Status, string Instance, int Connections, DateTimeOffset Timestamp);
+
+public sealed record ThreadLeftPayload(Guid ThreadId);
+
+public sealed record MessageAcceptedPayload(Guid ThreadId, Guid MessageId, long Seq, bool Duplicate, string ClientMessageId);
+
+public static class FrameJson
+{
+    public static JsonSerializerOptions Options { get; } = new(ProtocolJson.Options)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+}
