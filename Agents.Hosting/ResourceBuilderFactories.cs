@@ -23,6 +23,12 @@ public static class ResourceBuilderFactories
     public static IResourceBuilder<RedisResource> AddRedis(this IDistributedApplicationBuilder builder, string name) =>
         builder.AddResource(new RedisResource(name, GeneratePassword()));
 
+    /// <summary>A builder for a resource already in the model (to change a model the AppHost declared, in tests).</summary>
+    public static IResourceBuilder<T> CreateResourceBuilder<T>(this IDistributedApplicationBuilder builder, T resource) where T : IResource =>
+        builder.Resources.Contains(resource)
+            ? new ResourceBuilder<T>(builder, resource)
+            : throw new DistributedApplicationException($"'{resource.Name}' is not in this model.");
+
     /// <summary>Keeps Redis data on disk for the run (RDB), as Aspire's <c>WithPersistence</c>.</summary>
     public static IResourceBuilder<RedisResource> WithPersistence(this IResourceBuilder<RedisResource> builder)
     {

@@ -304,5 +304,26 @@ public sealed class HubTests
         }
     }
 
+    [Fact]
+    public async Task AccessTokensNeverReachAnyLog()
+    {
+        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        var thread = await alice.CreateThreadAsync("Secrets");
+        await alice.ConnectAsync(); // the token travels in the access_token query string
+        await alice.JoinAsync(thread);
+        await alice.SendAsync(thread, "hello");
+        await using (var ws = await WsClient.ConnectAsync(FrontDoor, alice.Token))
+        {
+            await ws.WaitForTypeAsync(EventTypes.ConnectionEstablished);
+        }
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmResponse), "the reply");
+
+        var signature = alice.Token.Split('.')[2];
+        foreach (var resource in _fixture.App.Model.Resources)
+        {
+            Assert.DoesNotContain(_fixture.App.ResourceLogs.GetLogs(resource.Name), line => line.Content.Contains(signature, StringComparison.Ordinal));
+        }
+    }
+
     private sealed record ThreadIdBody(Guid Id);
 }

@@ -146,7 +146,8 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
         builder.Configuration[$"ConnectionStrings:{ResourceNames.Cache}"] = await serverApp.GetConnectionStringAsync(ResourceNames.Cache, TestContext.Current.CancellationToken);
         var db = builder.AddConnectionString(ResourceNames.Database);
         var cache = builder.AddConnectionString(ResourceNames.Cache);
-        builder.AddProject<Projects.Agents_Api>(ResourceNames.Api).WithReference(db).WithReference(cache).WithHttpHealthCheck("/health");
+        builder.AddProject<Projects.Agents_Api>(ResourceNames.Api).WithReference(db).WithReference(cache).WithHttpHealthCheck("/health")
+            .WithEnvironment("Auth__SigningKey", builder.AddParameter("auth-signing-key", secret: true));
         await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
 
@@ -161,7 +162,8 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
         builder.AddTestOutputLogging(output);
         var cache = builder.AddRedis(ResourceNames.Cache);
         var realtime = builder.AddProject<Projects.Agents_Realtime>(ResourceNames.Realtime)
-            .WithReference(cache).WaitFor(cache).WithHttpHealthCheck("/health").WithReplicas(2);
+            .WithReference(cache).WaitFor(cache).WithHttpHealthCheck("/health").WithReplicas(2)
+            .WithEnvironment("Auth__SigningKey", builder.AddParameter("auth-signing-key", secret: true));
         var consumer = builder.AddExecutable("consumer", "sleep", Path.GetTempPath(), "300").WithReference(realtime);
         await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
         await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
@@ -190,7 +192,8 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
         var cache = builder.AddRedis(ResourceNames.Cache);
         builder.AddProject<Projects.Agents_Api>(ResourceNames.Api)
             .WithReference(db).WithReference(cache).WaitFor(db).WaitFor(cache)
-            .WithHttpHealthCheck("/health");
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("Auth__SigningKey", builder.AddParameter("auth-signing-key", secret: true));
         return builder;
     }
 }
