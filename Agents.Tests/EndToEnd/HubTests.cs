@@ -305,6 +305,34 @@ public sealed class HubTests
     }
 
     [Fact]
+    public async Task AnEventCommittedButNeverPublishedStillReachesLiveReaders()
+    {
+        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        var thread = await alice.CreateThreadAsync("Lost publish");
+        await alice.ConnectAsync();
+        await alice.JoinAsync(thread);
+
+        // As if the Api died right after its commit: the event is in the log, never on the stream.
+        await using (var connection = new NpgsqlConnection(await _fixture.App.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken)))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            const string appendWithoutPublishing = """
+                WITH next AS (UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
+                INSERT INTO thread_events (thread_id, seq, type, payload)
+                SELECT $1, last_seq, 'bot_status', '{"status":"error","run_id":null}'::jsonb FROM next
+                """;
+            await using var append = new NpgsqlCommand(appendWithoutPublishing, connection) { Parameters = { new() { Value = thread } } };
+            await append.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+        var next = await alice.SendAsync(thread, "after the lost one");
+
+        await alice.WaitForSeqAsync(thread, next.Seq);
+        var seqs = alice.EventsOf(thread).Select(e => e.Seq).Where(s => s <= next.Seq).ToArray();
+        Assert.Equal(Enumerable.Range(1, (int)next.Seq).Select(s => (long)s), seqs);
+        Assert.Equal("error", alice.EventsOf(thread).Single(e => e.Seq == next.Seq - 1).Payload.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task AccessTokensNeverReachAnyLog()
     {
         await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
