@@ -12,25 +12,13 @@ namespace Agents.Tests.EndToEnd;
 
 /// <summary>Threads and the hub through the front door, with real SignalR clients against the whole app.</summary>
 [Collection(AppHostCollection.Name)]
-public sealed class HubTests
+public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) : FrontDoorTests(fixture, output)
 {
-    private readonly AppHostFixture _fixture;
-
-    public HubTests(AppHostFixture fixture, ITestOutputHelper output)
-    {
-        _fixture = fixture;
-        fixture.Output = output;
-    }
-
-    private Uri FrontDoor => _fixture.App.GetEndpoint(ResourceNames.Web);
-
-    private static string NewUser(string name) => $"{name}-{Guid.NewGuid():N}"[..20];
-
     [Fact]
     public async Task TwoMembersSeeEachOthersMessagesTypingAndPresence()
     {
-        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
-        await using var bob = await AgentsClient.SignInAsync(FrontDoor, NewUser("bob"));
+        await using var alice = await SignInAsync("alice");
+        await using var bob = await SignInAsync("bob");
         var thread = await alice.CreateThreadAsync("Plans");
         await alice.InviteAsync(thread, bob.UserName);
         await alice.ConnectAsync();
@@ -131,61 +119,45 @@ public sealed class HubTests
     [Fact]
     public async Task ARejoinWithTheLastSeqGetsExactlyTheMissedEventsInOrder()
     {
-        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        await using var alice = await SignInAsync("alice");
         var thread = await alice.CreateThreadAsync("Reconnect");
-        var others = new List<AgentsClient>();
-        try
+        await using var group = await ClientGroup.SignInAsync(FrontDoor, 5, "other");
+        var others = group.Clients;
+        await group.JoinAsync(alice, thread);
+        await alice.ConnectAsync();
+        await alice.JoinAsync(thread);
+        var first = await others[0].SendAsync(thread, "before");
+        await alice.WaitForSeqAsync(thread, first.Seq);
+        var lastSeen = alice.EventsOf(thread).Max(e => e.Seq);
+
+        await alice.Hub.StopAsync(TestContext.Current.CancellationToken).WithTimeout();
+        // Five others send ten messages each while alice is away (each within the per-user rate limit).
+        await Task.WhenAll(others.Select(async other =>
         {
-            for (var i = 0; i < 5; i++)
+            for (var i = 0; i < 10; i++)
             {
-                var other = await AgentsClient.SignInAsync(FrontDoor, NewUser($"other{i}"));
-                others.Add(other);
-                await alice.InviteAsync(thread, other.UserName);
-                await other.ConnectAsync();
-                await other.JoinAsync(thread);
+                await other.SendAsync(thread, $"while away {i}");
             }
-            await alice.ConnectAsync();
-            await alice.JoinAsync(thread);
-            var first = await others[0].SendAsync(thread, "before");
-            await alice.WaitForSeqAsync(thread, first.Seq);
-            var lastSeen = alice.EventsOf(thread).Max(e => e.Seq);
+        }));
+        await others[0].WaitUntilAsync(c => c.EventsOf(thread).Count(e => e.Type == EventTypes.LlmResponse) == 51, "all 51 replies", TimeSpan.FromSeconds(60));
+        var final = others[0].EventsOf(thread).Max(e => e.Seq);
+        var before = alice.EventsOf(thread).Count;
 
-            await alice.Hub.StopAsync(TestContext.Current.CancellationToken).WithTimeout();
-            // Five others send ten messages each while alice is away (each within the per-user rate limit).
-            await Task.WhenAll(others.Select(async other =>
-            {
-                for (var i = 0; i < 10; i++)
-                {
-                    await other.SendAsync(thread, $"while away {i}");
-                }
-            }));
-            await others[0].WaitUntilAsync(c => c.EventsOf(thread).Count(e => e.Type == EventTypes.LlmResponse) == 51, "all 51 replies", TimeSpan.FromSeconds(60));
-            var final = others[0].EventsOf(thread).Max(e => e.Seq);
-            var before = alice.EventsOf(thread).Count;
+        await alice.ConnectAsync();
+        var rejoined = await alice.JoinAsync(thread, lastSeen);
 
-            await alice.ConnectAsync();
-            var rejoined = await alice.JoinAsync(thread, lastSeen);
-
-            var missed = alice.EventsOf(thread).Skip(before).Select(e => e.Seq).Where(s => s <= final).ToArray();
-            Assert.Equal(Enumerable.Range((int)lastSeen + 1, (int)(final - lastSeen)).Select(s => (long)s), missed);
-            Assert.Equal(50, alice.EventsOf(thread).Skip(before).Count(e => e.Type == EventTypes.UserMessage));
-            Assert.True(rejoined.LastSeq >= final);
-            var all = alice.EventsOf(thread).Select(e => e.Seq).ToArray();
-            Assert.Equal(all.Length, all.Distinct().Count());
-        }
-        finally
-        {
-            foreach (var other in others)
-            {
-                await other.DisposeAsync();
-            }
-        }
+        var missed = alice.EventsOf(thread).Skip(before).Select(e => e.Seq).Where(s => s <= final).ToArray();
+        Assert.Equal(Enumerable.Range((int)lastSeen + 1, (int)(final - lastSeen)).Select(s => (long)s), missed);
+        Assert.Equal(50, alice.EventsOf(thread).Skip(before).Count(e => e.Type == EventTypes.UserMessage));
+        Assert.True(rejoined.LastSeq >= final);
+        var all = alice.EventsOf(thread).Select(e => e.Seq).ToArray();
+        Assert.Equal(all.Length, all.Distinct().Count());
     }
 
     [Fact]
     public async Task SendingTooFastTooMuchOrBeforeJoiningGetsTypedErrors()
     {
-        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        await using var alice = await SignInAsync("alice");
         var thread = await alice.CreateThreadAsync("Limits");
         await alice.ConnectAsync();
 
@@ -222,8 +194,8 @@ public sealed class HubTests
     [Fact]
     public async Task SomeoneWhoStopsRefreshingTypingStopsTypingForOthersWithinTheTimeout()
     {
-        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
-        await using var bob = await AgentsClient.SignInAsync(FrontDoor, NewUser("bob"));
+        await using var alice = await SignInAsync("alice");
+        await using var bob = await SignInAsync("bob");
         var thread = await alice.CreateThreadAsync("Typing");
         await alice.InviteAsync(thread, bob.UserName);
         await alice.ConnectAsync();
@@ -243,7 +215,7 @@ public sealed class HubTests
     [Fact]
     public async Task ConcurrentRetriesOfOneMessageMakeOneRowAndOneSeq()
     {
-        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        await using var alice = await SignInAsync("alice");
         var thread = await alice.CreateThreadAsync("Retries");
         await alice.ConnectAsync();
         await alice.JoinAsync(thread);
@@ -252,7 +224,7 @@ public sealed class HubTests
 
         Assert.Single(results.Select(r => r.Seq).Distinct());
         Assert.Single(results, r => !r.Duplicate);
-        await using var connection = new NpgsqlConnection(await _fixture.App.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken));
+        await using var connection = new NpgsqlConnection(await Fixture.App.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken));
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var count = new NpgsqlCommand("SELECT count(*) FROM messages WHERE thread_id = $1 AND client_message_id = 'retry-1'", connection) { Parameters = { new() { Value = thread } } };
         Assert.Equal(1L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
@@ -261,59 +233,37 @@ public sealed class HubTests
     [Fact]
     public async Task ConcurrentSendersGetGapFreeSeqsSeenInTheSameOrderByEveryone()
     {
-        var clients = new List<AgentsClient>();
-        try
+        await using var group = await ClientGroup.SignInAsync(FrontDoor, 10, "u");
+        var clients = group.Clients;
+        var thread = await clients[0].CreateThreadAsync("Crowd");
+        await group.JoinAsync(clients[0], thread);
+        var sent = await Task.WhenAll(clients.Select(c => c.SendAsync(thread, $"from {c.UserName}")));
+        var highest = sent.Max(s => s.Seq);
+        foreach (var client in clients)
         {
-            for (var i = 0; i < 10; i++)
-            {
-                clients.Add(await AgentsClient.SignInAsync(FrontDoor, NewUser($"u{i}")));
-            }
-            var thread = await clients[0].CreateThreadAsync("Crowd");
-            foreach (var client in clients.Skip(1))
-            {
-                await clients[0].InviteAsync(thread, client.UserName);
-            }
-            foreach (var client in clients)
-            {
-                await client.ConnectAsync();
-                await client.JoinAsync(thread);
-            }
-
-            var sent = await Task.WhenAll(clients.Select(c => c.SendAsync(thread, $"from {c.UserName}")));
-            var highest = sent.Max(s => s.Seq);
-            foreach (var client in clients)
-            {
-                await client.WaitForSeqAsync(thread, highest);
-            }
-
-            var reference = clients[0].EventsOf(thread).Where(e => e.Seq <= highest).Select(e => e.Seq).ToArray();
-            Assert.Equal(Enumerable.Range(1, (int)highest).Select(s => (long)s), reference);
-            foreach (var client in clients)
-            {
-                var seen = client.EventsOf(thread).Where(e => e.Seq <= highest).ToArray();
-                Assert.Equal(reference, seen.Select(e => e.Seq));
-                Assert.Equal(clients[0].EventsOf(thread).Where(e => e.Seq <= highest).Select(e => e.Type), seen.Select(e => e.Type));
-            }
+            await client.WaitForSeqAsync(thread, highest);
         }
-        finally
+
+        var reference = clients[0].EventsOf(thread).Where(e => e.Seq <= highest).Select(e => e.Seq).ToArray();
+        Assert.Equal(Enumerable.Range(1, (int)highest).Select(s => (long)s), reference);
+        foreach (var client in clients)
         {
-            foreach (var client in clients)
-            {
-                await client.DisposeAsync();
-            }
+            var seen = client.EventsOf(thread).Where(e => e.Seq <= highest).ToArray();
+            Assert.Equal(reference, seen.Select(e => e.Seq));
+            Assert.Equal(clients[0].EventsOf(thread).Where(e => e.Seq <= highest).Select(e => e.Type), seen.Select(e => e.Type));
         }
     }
 
     [Fact]
     public async Task AnEventCommittedButNeverPublishedStillReachesLiveReaders()
     {
-        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        await using var alice = await SignInAsync("alice");
         var thread = await alice.CreateThreadAsync("Lost publish");
         await alice.ConnectAsync();
         await alice.JoinAsync(thread);
 
         // As if the Api died right after its commit: the event is in the log, never on the stream.
-        await using (var connection = new NpgsqlConnection(await _fixture.App.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken)))
+        await using (var connection = new NpgsqlConnection(await Fixture.App.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken)))
         {
             await connection.OpenAsync(TestContext.Current.CancellationToken);
             const string appendWithoutPublishing = """
@@ -335,7 +285,7 @@ public sealed class HubTests
     [Fact]
     public async Task AccessTokensNeverReachAnyLog()
     {
-        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
+        await using var alice = await SignInAsync("alice");
         var thread = await alice.CreateThreadAsync("Secrets");
         await alice.ConnectAsync(); // the token travels in the access_token query string
         await alice.JoinAsync(thread);
@@ -347,9 +297,9 @@ public sealed class HubTests
         await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmResponse), "the reply");
 
         var signature = alice.Token.Split('.')[2];
-        foreach (var resource in _fixture.App.Model.Resources)
+        foreach (var resource in Fixture.App.Model.Resources)
         {
-            Assert.DoesNotContain(_fixture.App.ResourceLogs.GetLogs(resource.Name), line => line.Content.Contains(signature, StringComparison.Ordinal));
+            Assert.DoesNotContain(Fixture.App.ResourceLogs.GetLogs(resource.Name), line => line.Content.Contains(signature, StringComparison.Ordinal));
         }
     }
 

@@ -8,20 +8,8 @@ namespace Agents.Tests.EndToEnd;
 
 /// <summary>The plain WebSocket protocol at /ws, through the front door, with a real ClientWebSocket.</summary>
 [Collection(AppHostCollection.Name)]
-public sealed class WebSocketTests
+public sealed class WebSocketTests(AppHostFixture fixture, ITestOutputHelper output) : FrontDoorTests(fixture, output)
 {
-    private readonly AppHostFixture _fixture;
-
-    public WebSocketTests(AppHostFixture fixture, ITestOutputHelper output)
-    {
-        _fixture = fixture;
-        fixture.Output = output;
-    }
-
-    private Uri FrontDoor => _fixture.App.GetEndpoint(ResourceNames.Web);
-
-    private static string NewUser(string name) => $"{name}-{Guid.NewGuid():N}"[..20];
-
     [Fact]
     public async Task ItSaysHelloAnswersPingAndHealth()
     {
@@ -112,8 +100,8 @@ public sealed class WebSocketTests
     [Fact]
     public async Task SignalRAndWebSocketClientsShareOneThread()
     {
-        await using var alice = await AgentsClient.SignInAsync(FrontDoor, NewUser("alice"));
-        await using var bob = await AgentsClient.SignInAsync(FrontDoor, NewUser("bob"));
+        await using var alice = await SignInAsync("alice");
+        await using var bob = await SignInAsync("bob");
         var thread = await alice.CreateThreadAsync("Mixed");
         await alice.InviteAsync(thread, bob.UserName);
         await alice.ConnectAsync();
