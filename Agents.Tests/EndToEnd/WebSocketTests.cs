@@ -91,6 +91,41 @@ public sealed class WebSocketTests(AppHostFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task AUserOverTheConnectionLimitIsRefusedWithATypedError()
+    {
+        await using var user = await SignInAsync("many");
+        var open = new List<WsClient>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var ws = await WsClient.ConnectAsync(FrontDoor, user.Token);
+                open.Add(ws);
+                await ws.WaitForTypeAsync(EventTypes.ConnectionEstablished);
+            }
+            await using var extra = await WsClient.ConnectAsync(FrontDoor, user.Token);
+
+            var refused = await extra.WaitForTypeAsync(EventTypes.Error);
+            Assert.Equal(ErrorCodes.TooManyConnections, refused.GetProperty("payload").GetProperty("code").GetString());
+            Assert.DoesNotContain(extra.Frames, f => f.GetProperty("type").GetString() == EventTypes.ConnectionEstablished);
+
+            // Closing one makes room again.
+            await open[0].DisposeAsync();
+            open.RemoveAt(0);
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            await using var again = await WsClient.ConnectAsync(FrontDoor, user.Token);
+            await again.WaitForTypeAsync(EventTypes.ConnectionEstablished);
+        }
+        finally
+        {
+            foreach (var ws in open)
+            {
+                await ws.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task WithoutATokenTheUpgradeIsRefused()
     {
         var refused = await Assert.ThrowsAsync<WebSocketException>(() => WsClient.ConnectAsync(FrontDoor, token: null));
