@@ -1,5 +1,6 @@
 global using Agents;
 global using Agents.Api.Agent;
+global using Agents.Api.Agent.Engines;
 global using Agents.Api.Auth;
 global using Agents.Api.Database;
 global using Agents.Api.Events;

@@ -21,5 +21,6 @@ app.MapDefaultEndpoints();
 app.MapStatusApi();
 app.MapAuthApi();
 app.MapThreadsApi();
+app.MapRunsApi();
 
 app.Run();

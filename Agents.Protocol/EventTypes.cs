@@ -14,6 +14,22 @@ public static class EventTypes
     public const string UserMessage = "user_message";
     public const string BotStatus = "bot_status";
     public const string LlmResponse = "llm_response";
+    public const string GoalReceived = "goal_received";
+    public const string PlanReady = "plan_ready";
+    public const string Progress = "progress";
+    public const string WorkflowStepStarted = "workflow_step_started";
+    public const string WorkflowStepCompleted = "workflow_step_completed";
+    public const string WorkflowApprovalRequired = "workflow_approval_required";
+    public const string WorkflowApproval = "workflow_approval";
+    public const string WorkflowCompleted = "workflow_completed";
+    public const string WorkflowFailed = "workflow_failed";
+    public const string WorkflowCancelled = "workflow_cancelled";
+    public const string WorkflowCancel = "workflow_cancel";
+    public const string GoalCompleted = "goal_completed";
+    public const string CommandExecutionStart = "command_execution_start";
+    public const string CommandExecutionEnd = "command_execution_end";
+    public const string ToolCode = "tool_code";
+    public const string ToolOutput = "tool_output";
 
     // Live-only events (not in the log; they describe the present).
     public const string Typing = "typing";
@@ -30,6 +46,8 @@ public static class EventTypes
     public const string LeaveThread = "leave_thread";
     public const string ThreadLeft = "thread_left";
     public const string MessageAccepted = "message_accepted";
+    public const string WorkflowApprovalAccepted = "workflow_approval_accepted";
+    public const string WorkflowCancelAccepted = "workflow_cancel_accepted";
     public const string Error = "error";
 }
 
@@ -56,6 +74,7 @@ public static class ErrorCodes
     public const string Unauthorized = "unauthorized";
     public const string NotMember = "not_member";
     public const string NotFound = "not_found";
+    public const string Conflict = "conflict";
     public const string Validation = "validation";
     public const string MessageTooLarge = "message_too_large";
     public const string RateLimited = "rate_limited";

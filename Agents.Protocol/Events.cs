@@ -20,6 +20,43 @@ public sealed record BotStatusPayload(string Status, Guid? RunId);
 
 public sealed record LlmResponsePayload(Guid RunId, string Response, string Model, double ProcessingTime);
 
+/// <summary>One step of a plan as shown to people; <see cref="Arguments"/> may be edited before approval.</summary>
+public sealed record PlanStepInfo(int StepNumber, string Action, string Tool, IReadOnlyDictionary<string, string> Arguments, bool RequiresApproval);
+
+public sealed record GoalReceivedPayload(Guid WorkflowId, string Goal);
+
+public sealed record PlanReadyPayload(Guid WorkflowId, string Goal, IReadOnlyList<PlanStepInfo> Steps);
+
+public sealed record ProgressPayload(Guid WorkflowId, int Percentage, string Stage);
+
+public sealed record WorkflowStepPayload(Guid WorkflowId, int StepNumber, int TotalSteps, string Action, string? Result = null);
+
+public sealed record WorkflowApprovalRequiredPayload(Guid WorkflowId, int StepNumber, string Action, string Details, string Tool, IReadOnlyDictionary<string, string> Arguments);
+
+public sealed record WorkflowApprovalPayload(Guid WorkflowId, int StepNumber, bool Approved, string? Message, string By, IReadOnlyDictionary<string, string>? Arguments);
+
+public sealed record WorkflowCompletedPayload(Guid WorkflowId, int TotalSteps);
+
+public sealed record WorkflowFailedPayload(Guid WorkflowId, int FailedStep, string Error);
+
+public sealed record WorkflowCancelledPayload(Guid WorkflowId, int CancelledAtStep, string Reason);
+
+public sealed record GoalCompletedPayload(Guid WorkflowId, string Goal, string Summary);
+
+public sealed record CommandExecutionStartPayload(Guid WorkflowId, int StepNumber, string Command, IReadOnlyList<string> Arguments);
+
+public sealed record CommandExecutionEndPayload(Guid WorkflowId, int StepNumber, string Command, int ExitCode, string Output, bool Truncated, bool TimedOut, double DurationMs);
+
+public sealed record ToolCodePayload(Guid WorkflowId, int StepNumber, string Tool, IReadOnlyDictionary<string, string> Arguments);
+
+public sealed record ToolOutputPayload(Guid WorkflowId, int StepNumber, string Tool, string Output);
+
+/// <summary>A decision on a step waiting for approval; <see cref="Arguments"/> replaces the step's arguments when given.</summary>
+public sealed record WorkflowApprovalRequest(bool Approved, string? Message, IReadOnlyDictionary<string, string>? Arguments);
+
+/// <summary>What the Api answers to an approval or a cancel.</summary>
+public sealed record WorkflowActionResult(Guid WorkflowId, string Status);
+
 /// <summary>Someone started or stopped typing in a thread (live only).</summary>
 public sealed record TypingEvent(Guid ThreadId, string UserName, bool IsTyping);
 

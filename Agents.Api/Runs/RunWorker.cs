@@ -1,26 +1,130 @@
-using Stopwatch = System.Diagnostics.Stopwatch;
-using System.Text.Json;
+using System.Collections.Concurrent;
+using Agents.Api.Agent.Runtime;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Agents.Api.Runs;
 
 /// <summary>
-/// Takes queued runs (FOR UPDATE SKIP LOCKED, so several workers and Api instances share the queue) and executes them.
-/// Wakes on Postgres NOTIFY runs_queued, with a poll as a fallback.
+/// Takes queued runs (FOR UPDATE SKIP LOCKED: several workers and Api instances share one queue), keeps a heartbeat on
+/// the ones it holds, takes back runs whose holder died, and stops a run when someone cancels it on any instance (a
+/// Redis signal). Wakes on Postgres NOTIFY runs_queued, with a poll as a fallback.
 /// </summary>
-internal sealed partial class RunWorker(NpgsqlDataSource dataSource, EventPublisher publisher, MigrationState migrations, ILogger<RunWorker> logger) : BackgroundService
+internal sealed partial class RunWorker(
+    RunStore store,
+    RunExecutor executor,
+    NpgsqlDataSource dataSource,
+    IConnectionMultiplexer redis,
+    MigrationState migrations,
+    IOptions<AgentOptions> options,
+    IConfiguration configuration,
+    ILogger<RunWorker> logger) : BackgroundService
 {
-    private const int Workers = 4;
+    public static readonly RedisChannel CancelChannel = RedisChannel.Literal("agents:run-cancel");
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
     private readonly SemaphoreSlim _wake = new(0);
+
+    private string WorkerId => options.Value.WorkerId
+        ?? (configuration["OTEL_RESOURCE_ATTRIBUTES"] ?? "").Split(',').Select(p => p.Split('=', 2))
+            .Where(p => p.Length == 2 && p[0] == "service.instance.id").Select(p => p[1]).FirstOrDefault()
+        ?? Environment.MachineName;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (options.Value.Workers == 0)
+        {
+            return;
+        }
         while (!migrations.IsApplied)
         {
             await Task.Delay(200, stoppingToken);
         }
-        var listener = ListenAsync(stoppingToken);
-        await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => WorkAsync(stoppingToken)).Append(listener));
+        await redis.GetSubscriber().SubscribeAsync(CancelChannel, (_, message) =>
+        {
+            if (Guid.TryParse((string?)message, out var runId) && _running.TryGetValue(runId, out var run))
+            {
+                run.Cancel();
+            }
+        });
+        // Runs this worker held in an earlier life (same replica, restarted) are taken back at once.
+        await ReclaimAsync(includeMine: true, stoppingToken);
+        await Task.WhenAll(Enumerable.Range(0, options.Value.Workers).Select(_ => WorkAsync(stoppingToken))
+            .Append(ListenAsync(stoppingToken)).Append(HeartbeatAsync(stoppingToken)));
+    }
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await store.TakeAsync(WorkerId, stoppingToken) is { } run)
+                {
+                    using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    _running[run.Id] = cancel;
+                    try
+                    {
+                        await executor.ExecuteAsync(run, cancel.Token);
+                    }
+                    finally
+                    {
+                        _running.TryRemove(run.Id, out _);
+                    }
+                    continue;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // the Api stops: a run in progress stays 'running' and is taken back when an Api starts again
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or RedisException or OperationCanceledException)
+            {
+                LogWorkerFailed(e);
+            }
+            try
+            {
+                await _wake.WaitAsync(PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task HeartbeatAsync(CancellationToken stoppingToken)
+    {
+        var every = options.Value.RunLeaseTimeout / 5;
+        using var timer = new PeriodicTimer(every);
+        var tick = 0;
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                if (!_running.IsEmpty)
+                {
+                    await store.HeartbeatAsync(WorkerId, [.. _running.Keys], stoppingToken);
+                }
+                if (++tick % 2 == 0)
+                {
+                    await ReclaimAsync(includeMine: false, stoppingToken);
+                }
+            }
+            catch (NpgsqlException e)
+            {
+                LogWorkerFailed(e);
+            }
+        }
+    }
+
+    private async Task ReclaimAsync(bool includeMine, CancellationToken stoppingToken)
+    {
+        var (requeued, failed) = await store.ReclaimAsync(WorkerId, options.Value.RunLeaseTimeout, options.Value.MaxAttempts, includeMine, stoppingToken);
+        if (requeued + failed > 0)
+        {
+            LogReclaimed(requeued, failed);
+        }
     }
 
     private async Task ListenAsync(CancellationToken stoppingToken)
@@ -30,7 +134,7 @@ internal sealed partial class RunWorker(NpgsqlDataSource dataSource, EventPublis
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => _wake.Release(Workers);
+                connection.Notification += (_, _) => _wake.Release(options.Value.Workers);
                 await using (var listen = new NpgsqlCommand("LISTEN runs_queued", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
@@ -42,95 +146,15 @@ internal sealed partial class RunWorker(NpgsqlDataSource dataSource, EventPublis
             }
             catch (NpgsqlException e)
             {
-                LogListenFailed(e);
+                LogWorkerFailed(e);
                 await Task.Delay(PollInterval, stoppingToken);
             }
         }
     }
 
-    private async Task WorkAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (await TakeRunAsync(stoppingToken) is { } run)
-                {
-                    await ExecuteRunAsync(run, stoppingToken);
-                    continue;
-                }
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                LogWorkerFailed(e);
-            }
-            await _wake.WaitAsync(PollInterval, stoppingToken);
-        }
-    }
-
-    private async Task<QueuedRun?> TakeRunAsync(CancellationToken cancellationToken)
-    {
-        const string sql = """
-            UPDATE runs SET status = 'running', started_at = now(), updated_at = now()
-            WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-            RETURNING id, thread_id AS threadid, kind, requested_by AS requestedby, input::text AS input
-            """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<QueuedRun>(new CommandDefinition(sql, cancellationToken: cancellationToken));
-    }
-
-    private async Task ExecuteRunAsync(QueuedRun run, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await AppendAsync(run, null, cancellationToken, (EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Thinking, run.Id)));
-
-        var text = JsonDocument.Parse(run.Input).RootElement.TryGetProperty("text", out var t) ? t.GetString() ?? "" : "";
-        var reply = BuiltInReplies.ReplyTo(text, run.RequestedBy);
-        var seconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3);
-
-        await AppendAsync(run, "completed", cancellationToken,
-            (EventTypes.LlmResponse, new LlmResponsePayload(run.Id, reply, BuiltInReplies.Model, seconds)),
-            (EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Idle, run.Id)));
-        LogRunCompleted(run.Id, run.ThreadId);
-    }
-
-    /// <summary>Appends events to the run's thread (and, when given, sets the run's status) in one transaction, then publishes.</summary>
-    private async Task AppendAsync(QueuedRun run, string? newStatus, CancellationToken cancellationToken, params (string Type, object Payload)[] events)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var appended = new List<ThreadEvent>();
-        foreach (var (type, payload) in events)
-        {
-            appended.Add(await EventLog.AppendAsync(connection, transaction, run.ThreadId, type, payload, cancellationToken));
-        }
-        if (newStatus is not null)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE runs SET status = @newStatus, updated_at = now(), finished_at = now() WHERE id = @id",
-                new { newStatus, id = run.Id }, transaction, cancellationToken: cancellationToken));
-        }
-        await transaction.CommitAsync(cancellationToken);
-        await publisher.PublishAsync(appended);
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {RunId} of thread {ThreadId} completed")]
-    private partial void LogRunCompleted(Guid runId, Guid threadId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "LISTEN runs_queued failed; polling until it is back")]
-    private partial void LogListenFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Took back runs whose worker stopped: {Requeued} queued again, {Failed} given up")]
+    private partial void LogReclaimed(int requeued, int failed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A run worker failed; it goes on")]
     private partial void LogWorkerFailed(Exception exception);
-}
-
-internal sealed record QueuedRun(Guid Id, Guid ThreadId, string Kind, string RequestedBy, string Input);
-
-public static class RunsExtensions
-{
-    public static IHostApplicationBuilder AddRuns(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddHostedService<RunWorker>();
-        return builder;
-    }
 }

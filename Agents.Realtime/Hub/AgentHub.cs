@@ -46,6 +46,13 @@ public sealed class AgentHub(ThreadSessions sessions, ConnectionRegistry connect
 
     public Task Typing(Guid threadId, bool isTyping) => sessions.TypingAsync(Caller, threadId, isTyping);
 
+    /// <summary>Approves or rejects the step a workflow waits on; <paramref name="arguments"/> replaces the step's arguments.</summary>
+    public Task<WorkflowActionResult> WorkflowApproval(Guid workflowId, bool approved, string? message, Dictionary<string, string>? arguments) =>
+        sessions.DecideAsync(Caller, workflowId, approved, message, arguments, Context.ConnectionAborted);
+
+    /// <summary>Stops a workflow (or a reply) wherever it runs; what was done so far stays in the log.</summary>
+    public Task<WorkflowActionResult> WorkflowCancel(Guid workflowId) => sessions.CancelAsync(Caller, workflowId, Context.ConnectionAborted);
+
     private ClientConnection Caller => connections.Get(Context.ConnectionId);
 }
 

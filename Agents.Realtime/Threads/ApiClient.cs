@@ -18,6 +18,12 @@ public sealed class ApiClient(HttpClient http)
     public Task<SendMessageResult> PostMessageAsync(string accessToken, Guid threadId, string clientMessageId, string text, CancellationToken cancellationToken) =>
         SendAsync<SendMessageResult>(HttpMethod.Post, $"/api/threads/{threadId}/messages", accessToken, new { clientMessageId, text }, cancellationToken);
 
+    public Task<WorkflowActionResult> DecideAsync(string accessToken, Guid workflowId, WorkflowApprovalRequest decision, CancellationToken cancellationToken) =>
+        SendAsync<WorkflowActionResult>(HttpMethod.Post, $"/api/runs/{workflowId}/approval", accessToken, decision, cancellationToken);
+
+    public Task<WorkflowActionResult> CancelAsync(string accessToken, Guid workflowId, CancellationToken cancellationToken) =>
+        SendAsync<WorkflowActionResult>(HttpMethod.Post, $"/api/runs/{workflowId}/cancel", accessToken, new { }, cancellationToken);
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, string accessToken, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
@@ -46,10 +52,11 @@ public sealed class ApiClient(HttpClient http)
                 : null;
             throw response.StatusCode switch
             {
-                HttpStatusCode.NotFound => new HubOperationException(ErrorCodes.NotMember, "No such thread, or you are not a member of it."),
+                HttpStatusCode.NotFound => new HubOperationException(ErrorCodes.NotMember, problem?.Detail ?? "No such thread, or you are not a member of it."),
                 HttpStatusCode.Unauthorized => new HubOperationException(ErrorCodes.Unauthorized, "Your sign-in has expired; sign in again."),
                 HttpStatusCode.Forbidden => new HubOperationException(ErrorCodes.NotMember, problem?.Title ?? "Not allowed."),
                 HttpStatusCode.BadRequest => new HubOperationException(ErrorCodes.Validation, Describe(problem)),
+                HttpStatusCode.Conflict => new HubOperationException(ErrorCodes.Conflict, Describe(problem)),
                 _ => new HubOperationException(ErrorCodes.Unavailable, $"The Api answered {(int)response.StatusCode}; try again shortly."),
             };
         }

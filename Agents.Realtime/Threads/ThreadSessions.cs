@@ -83,6 +83,21 @@ public sealed class ThreadSessions(
         return api.PostMessageAsync(connection.AccessToken, threadId, clientMessageId, text, cancellationToken);
     }
 
+    /// <summary>Approves (optionally with edited arguments) or rejects the step a workflow waits on; the Api checks membership.</summary>
+    public Task<WorkflowActionResult> DecideAsync(ClientConnection connection, Guid workflowId, bool approved, string? message,
+        IReadOnlyDictionary<string, string>? arguments, CancellationToken cancellationToken)
+    {
+        if (message is { Length: > 2_000 })
+        {
+            throw new HubOperationException(ErrorCodes.Validation, "The message of an approval is limited to 2000 characters.");
+        }
+        return api.DecideAsync(connection.AccessToken, workflowId, new WorkflowApprovalRequest(approved, message, arguments), cancellationToken);
+    }
+
+    /// <summary>Cancels a workflow or a reply, on whichever Api instance runs it.</summary>
+    public Task<WorkflowActionResult> CancelAsync(ClientConnection connection, Guid workflowId, CancellationToken cancellationToken) =>
+        api.CancelAsync(connection.AccessToken, workflowId, cancellationToken);
+
     public Task TypingAsync(ClientConnection connection, Guid threadId, bool isTyping)
     {
         RequireJoined(connection, threadId);

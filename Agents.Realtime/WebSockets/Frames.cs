@@ -27,6 +27,10 @@ public sealed record UserMessageFrame(Guid ThreadId, string? ClientMessageId, st
 
 public sealed record TypingFrame(Guid ThreadId, bool IsTyping);
 
+public sealed record WorkflowApprovalFrame(Guid WorkflowId, bool Approved, string? Message, Dictionary<string, string>? Arguments);
+
+public sealed record WorkflowCancelFrame(Guid WorkflowId);
+
 public sealed record ConnectionEstablishedPayload(string ConnectionId, string UserName, int ProtocolVersion, int PingIntervalMs, int DeadPeerTimeoutMs);
 
 public sealed record PongPayload(DateTimeOffset Timestamp);

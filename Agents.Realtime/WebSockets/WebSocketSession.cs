@@ -179,8 +179,19 @@ internal sealed partial class WebSocketSession : IEventSink
                 var typing = Read<TypingFrame>(payload);
                 await _sessions.TypingAsync(connection, typing.ThreadId, typing.IsTyping);
                 break;
+            case EventTypes.WorkflowApproval:
+                var decision = Read<WorkflowApprovalFrame>(payload);
+                var decided = await _sessions.DecideAsync(connection, decision.WorkflowId, decision.Approved, decision.Message, decision.Arguments, cancellationToken);
+                await Enqueue(new OutgoingFrame(EventTypes.WorkflowApprovalAccepted, decided, RequestId: requestId));
+                break;
+            case EventTypes.WorkflowCancel:
+                var cancel = Read<WorkflowCancelFrame>(payload);
+                var cancelled = await _sessions.CancelAsync(connection, cancel.WorkflowId, cancellationToken);
+                await Enqueue(new OutgoingFrame(EventTypes.WorkflowCancelAccepted, cancelled, RequestId: requestId));
+                break;
             default:
-                throw new HubOperationException(ErrorCodes.UnknownType, $"Unknown frame type '{type}'. Known: ping, pong, health_check, join_thread, leave_thread, user_message, typing.");
+                throw new HubOperationException(ErrorCodes.UnknownType,
+                    $"Unknown frame type '{type}'. Known: ping, pong, health_check, join_thread, leave_thread, user_message, typing, workflow_approval, workflow_cancel.");
         }
     }
 

@@ -65,12 +65,13 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
         Assert.NotEmpty(methods);
         foreach (var method in methods)
         {
-            var args = method.GetParameters().Select(p => p.ParameterType switch
+            var args = method.GetParameters().Select(object? (p) => p.ParameterType switch
             {
                 var t when t == typeof(Guid) => (object)thread,
                 var t when t == typeof(long) => 0L,
                 var t when t == typeof(bool) => true,
                 var t when t == typeof(string) => "x",
+                var t when t == typeof(Dictionary<string, string>) => null,
                 var t => throw new InvalidOperationException($"Add a value for {t} to this test."),
             }).ToArray();
             var error = await Assert.ThrowsAsync<HubException>(() =>

@@ -33,14 +33,27 @@ public static class ProcessInfo
             .GroupBy(parts => parts[0])
             .ToDictionary(g => g.Key, g => g.Last()[1]);
 
-    /// <summary>The process and all its descendants.</summary>
+    /// <summary>The process and all its descendants (children are listed per thread: .NET starts them from any thread).</summary>
     public static IReadOnlyList<int> Tree(int pid)
     {
         var all = new List<int> { pid };
-        var children = $"/proc/{pid}/task/{pid}/children";
-        if (File.Exists(children))
+        var tasks = $"/proc/{pid}/task";
+        if (!Directory.Exists(tasks))
         {
-            foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            return all;
+        }
+        foreach (var task in Directory.EnumerateDirectories(tasks))
+        {
+            string children;
+            try
+            {
+                children = File.ReadAllText(Path.Combine(task, "children"));
+            }
+            catch (IOException)
+            {
+                continue; // the thread ended meanwhile
+            }
+            foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 all.AddRange(Tree(int.Parse(child, System.Globalization.CultureInfo.InvariantCulture)));
             }

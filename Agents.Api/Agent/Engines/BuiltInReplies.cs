@@ -1,4 +1,4 @@
-namespace Agents.Api.Agent;
+namespace Agents.Api.Agent.Engines;
 
 /// <summary>
 /// The built-in engine's first words: deterministic replies that need no model. The agent issue replaces this with
@@ -12,7 +12,9 @@ public static class BuiltInReplies
         I'm the built-in agent: I run without a language model.
         - Say **help** to see this again.
         - Everything said in this thread is kept in order; people who join later see all of it.
-        - Goals, plans and rules are on their way.
+        - Give me a goal and I plan it, then run it step by step (risky steps wait for your approval):
+          "check disk space", "system report", "run uname -a", "wait 5 seconds", "summarise this thread".
+        - Rules are on their way.
         """;
 
     private static readonly string[] Greetings = ["hi", "hello", "hey", "good morning", "good afternoon", "good evening"];
