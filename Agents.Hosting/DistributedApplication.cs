@@ -32,6 +32,9 @@ public sealed class DistributedApplication : IHost, IAsyncDisposable
     /// <summary>The resource states, to watch or wait for.</summary>
     public ResourceNotificationService ResourceNotifications => Services.GetRequiredService<ResourceNotificationService>();
 
+    /// <summary>Start, stop and restart of resource instances.</summary>
+    public ResourceCommandService ResourceCommands => Services.GetRequiredService<ResourceCommandService>();
+
     /// <summary>The resources' console output.</summary>
     public ResourceLoggerService ResourceLogs => Services.GetRequiredService<ResourceLoggerService>();
 

@@ -31,6 +31,7 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
         _hostBuilder.Services.AddSingleton<ApplicationModel>(_ => new ApplicationModel(Resources));
         _hostBuilder.Services.AddSingleton<Orchestrator>();
         _hostBuilder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
+        _hostBuilder.Services.AddSingleton(sp => new ResourceCommandService(sp.GetRequiredService<Orchestrator>()));
     }
 
     /// <inheritdoc />

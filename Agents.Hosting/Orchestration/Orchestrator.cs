@@ -97,6 +97,34 @@ internal sealed partial class Orchestrator(
         DeleteRunDirectory();
     }
 
+    /// <summary>Stops one instance (a resource or one replica), as a person or a test would from the dashboard.</summary>
+    public async Task StopInstanceAsync(string resourceId)
+    {
+        var instance = FindInstance(resourceId);
+        await StopInstanceAsync(instance);
+        await instance.Run.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Starts a stopped or exited instance again, on the same port with the same environment.</summary>
+    public async Task StartInstanceAsync(string resourceId)
+    {
+        var instance = FindInstance(resourceId);
+        if (!KnownResourceStates.IsTerminal(CurrentState(instance)))
+        {
+            throw new DistributedApplicationException($"'{resourceId}' is {CurrentState(instance)}; stop it first.");
+        }
+        await instance.Run.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        instance.Process = null;
+        instance.Stopping = false;
+        instance.Lifetime = new CancellationTokenSource();
+        Publish(instance, s => s with { State = KnownResourceStates.NotStarted, Restarts = s.Restarts + 1, ExitCode = null, StateReason = null });
+        instance.Run = Task.Run(() => RunInstanceAsync(instance), CancellationToken.None);
+    }
+
+    private ResourceInstance FindInstance(string resourceId) =>
+        _instances.FirstOrDefault(i => i.Id == resourceId)
+        ?? throw new DistributedApplicationException($"No resource instance '{resourceId}'; there are: {string.Join(", ", _instances.Select(i => i.Id))}.");
+
     private void AllocatePorts()
     {
         var ports = new PortAllocator();
@@ -196,7 +224,8 @@ internal sealed partial class Orchestrator(
             return false;
         }
         LogStarted(instance.Id, instance.Process.Pid, spec.CommandLine);
-        _ = instance.Process.Exited.ContinueWith(exit => OnExited(instance, exit.Result), TaskScheduler.Default);
+        var process = instance.Process;
+        _ = process.Exited.ContinueWith(exit => OnExited(instance, process, exit.Result), TaskScheduler.Default);
         return true;
     }
 
@@ -221,24 +250,30 @@ internal sealed partial class Orchestrator(
         }
     }
 
-    private void OnExited(ResourceInstance instance, int exitCode)
+    private void OnExited(ResourceInstance instance, ManagedProcess process, int exitCode)
     {
-        var state = exitCode == 0 ? KnownResourceStates.Finished : KnownResourceStates.Exited;
-        Publish(instance, s => s with
+        if (!ReferenceEquals(instance.Process, process) || instance.Stopping)
         {
-            State = state,
-            ExitCode = exitCode,
-            Health = null,
-            Pid = null,
-            StopTimeStamp = DateTimeOffset.UtcNow,
-            StateReason = instance.Stopping || _stopping.IsCancellationRequested ? "stopped" : $"the process exited with code {exitCode}",
-        });
-        if (!instance.Stopping && !_stopping.IsCancellationRequested)
+            return; // an earlier process of a restarted instance, or a stop that publishes its own outcome
+        }
+        PublishExited(instance, exitCode, _stopping.IsCancellationRequested ? "stopped" : $"the process exited with code {exitCode}");
+        if (!_stopping.IsCancellationRequested)
         {
             LogUnexpectedExit(instance.Id, exitCode);
             instance.Lifetime.Cancel();
         }
     }
+
+    private void PublishExited(ResourceInstance instance, int exitCode, string reason) =>
+        Publish(instance, s => s with
+        {
+            State = exitCode == 0 ? KnownResourceStates.Finished : KnownResourceStates.Exited,
+            ExitCode = exitCode,
+            Health = null,
+            Pid = null,
+            StopTimeStamp = DateTimeOffset.UtcNow,
+            StateReason = reason,
+        });
 
     private async Task StopInstanceAsync(ResourceInstance instance)
     {
@@ -259,7 +294,8 @@ internal sealed partial class Orchestrator(
         var signal = instance.Resource is PostgresServerResource ? UnixSignals.Int : UnixSignals.Term;
         try
         {
-            await process.StopAsync(StopGracePeriod, signal);
+            var exitCode = await process.StopAsync(StopGracePeriod, signal);
+            PublishExited(instance, exitCode, "stopped");
         }
         catch (TimeoutException)
         {

@@ -12,8 +12,8 @@ internal sealed class ResourceInstance(Resource resource, int replicaIndex)
 
     public ManagedProcess? Process { get; set; }
 
-    /// <summary>Cancelled when this instance stops (its health checks end with it).</summary>
-    public CancellationTokenSource Lifetime { get; } = new();
+    /// <summary>Cancelled when this instance stops (its health checks end with it); replaced when it starts again.</summary>
+    public CancellationTokenSource Lifetime { get; set; } = new();
 
     public Task Run { get; set; } = Task.CompletedTask;
 

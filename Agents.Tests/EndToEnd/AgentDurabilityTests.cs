@@ -1,0 +1,49 @@
+using Agents.Protocol;
+using Agents.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using Npgsql;
+
+namespace Agents.Tests.EndToEnd;
+
+/// <summary>The whole app, with the Api killed in the middle of a run and started again.</summary>
+public sealed class AgentDurabilityTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task ARunWhoseApiWasKilledIsResumedAfterTheRestartAndTheClientSeesItEnd()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Agents_AppHost>(TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
+        builder.AddTestOutputLogging(output);
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await app.WaitForHealthyAsync(ResourceNames.Web);
+
+        await using var alice = await AgentsClient.SignInAsync(app.GetEndpoint(ResourceNames.Web), "alice");
+        var thread = await alice.CreateThreadAsync("Durable");
+        await alice.ConnectAsync();
+        await alice.JoinAsync(thread);
+        await alice.SendAsync(thread, "wait 3 seconds");
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.WorkflowApprovalRequired), "the approval request");
+        var workflow = alice.EventsOf(thread).First(e => e.Type == EventTypes.WorkflowApprovalRequired).Payload.GetProperty("workflow_id").GetGuid();
+        await alice.Hub.InvokeAsync<WorkflowActionResult>("WorkflowApproval", workflow, true, "go", null, TestContext.Current.CancellationToken).WithTimeout();
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.CommandExecutionStart), "the step's command started");
+
+        // The Api dies in the middle of the step (no graceful shutdown), then comes back.
+        System.Diagnostics.Process.GetProcessById(app.PidOf(ResourceNames.Api)).Kill(entireProcessTree: true);
+        var restart = await app.ResourceCommands.ExecuteCommandAsync(ResourceNames.Api, KnownResourceCommands.RestartCommand, TestContext.Current.CancellationToken).WithTimeout();
+        Assert.True(restart.Success, restart.ErrorMessage);
+        await app.WaitForHealthyAsync(ResourceNames.Api);
+
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.WorkflowCompleted), "the workflow completing after the restart", TimeSpan.FromSeconds(60));
+        var started = alice.EventsOf(thread).Count(e => e.Type == EventTypes.WorkflowStepStarted);
+        Assert.Equal(2, started); // the interrupted step ran again from its start
+        Assert.Equal(1, app.Of(ResourceNames.Api).Restarts);
+
+        await using var connection = new NpgsqlConnection(await app.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var query = new NpgsqlCommand("SELECT status, attempts FROM runs WHERE id = $1", connection) { Parameters = { new() { Value = workflow } } };
+        await using var reader = await query.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("completed", reader.GetString(0));
+        Assert.Equal(3, reader.GetInt32(1)); // taken for the plan, after the approval, and after the restart
+    }
+}
