@@ -21,6 +21,12 @@ var api = builder.AddProject<Projects.Agents_Api>(ResourceNames.Api)
     .WaitFor(db).WaitFor(cache)
     .WithHttpHealthCheck("/health");
 
+// A model, when one is configured (Llm:Endpoint, Llm:Model, Llm:ApiKey...): otherwise the built-in engine answers.
+foreach (var setting in builder.Configuration.GetSection("Llm").GetChildren().Where(s => s.Value is not null))
+{
+    api.WithEnvironment($"Llm__{setting.Key}", setting.Value);
+}
+
 var realtime = builder.AddProject<Projects.Agents_Realtime>(ResourceNames.Realtime)
     .WithReference(cache).WithReference(api)
     .WithEnvironment("Auth__SigningKey", signingKey)

@@ -14,6 +14,8 @@ public static class EventTypes
     public const string UserMessage = "user_message";
     public const string BotStatus = "bot_status";
     public const string LlmResponse = "llm_response";
+    public const string LlmToken = "llm_token";
+    public const string LlmStatus = "llm_status";
     public const string GoalReceived = "goal_received";
     public const string PlanReady = "plan_ready";
     public const string Progress = "progress";

@@ -20,6 +20,12 @@ public sealed record BotStatusPayload(string Status, Guid? RunId);
 
 public sealed record LlmResponsePayload(Guid RunId, string Response, string Model, double ProcessingTime);
 
+/// <summary>A piece of a reply being generated: <see cref="Delta"/> is new text only, <see cref="Index"/> counts pieces from 0.</summary>
+public sealed record LlmTokenPayload(Guid RunId, int Index, string Delta);
+
+/// <summary>The model's state for a run: generating, ready, cancelled or error.</summary>
+public sealed record LlmStatusPayload(Guid RunId, string Status, string Model, string? Error = null);
+
 /// <summary>One step of a plan as shown to people; <see cref="Arguments"/> may be edited before approval.</summary>
 public sealed record PlanStepInfo(int StepNumber, string Action, string Tool, IReadOnlyDictionary<string, string> Arguments, bool RequiresApproval);
 

@@ -8,8 +8,9 @@ public sealed class BuiltInEngine(BuiltInPlanner planner) : IAgentEngine
 {
     public string Model => BuiltInReplies.Model;
 
-    public Task<AgentDecision> DecideAsync(string text, string author, CancellationToken cancellationToken)
+    public Task<AgentDecision> DecideAsync(AgentTurn turn, CancellationToken cancellationToken)
     {
+        var (text, author) = (turn.Text, turn.Author);
         if (planner.TryPlan(text, out var plan))
         {
             return Task.FromResult<AgentDecision>(plan);

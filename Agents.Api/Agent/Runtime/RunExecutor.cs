@@ -22,7 +22,37 @@ internal sealed partial class RunExecutor(
             var started = Stopwatch.GetTimestamp();
             await store.UpdateAsync(run, null, null, release: false, [(EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Thinking, run.Id))], cancellationToken);
             var text = JsonDocument.Parse(run.Input).RootElement.TryGetProperty("text", out var t) ? t.GetString() ?? "" : "";
-            switch (await engine.DecideAsync(text, run.RequestedBy, cancellationToken))
+            var turn = new AgentTurn(run.Id, run.ThreadId, text, run.RequestedBy,
+                (type, payload) => store.UpdateAsync(run, null, null, release: false, [(type, payload)], CancellationToken.None));
+            AgentDecision decision;
+            try
+            {
+                decision = await engine.DecideAsync(turn, cancellationToken);
+            }
+            catch (ModelUnavailableException e)
+            {
+                await store.UpdateAsync(run, "failed", null, release: true,
+                [
+                    (EventTypes.LlmStatus, new LlmStatusPayload(run.Id, "error", engine.Model, e.Message)),
+                    (EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Error, run.Id)),
+                ], CancellationToken.None, e.Message);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                if (!await store.IsCancelRequestedAsync(run.Id, CancellationToken.None))
+                {
+                    throw;
+                }
+                // Stopped by a person: what streamed so far stays in the log.
+                await store.UpdateAsync(run, "cancelled", null, release: true,
+                [
+                    (EventTypes.LlmStatus, new LlmStatusPayload(run.Id, "cancelled", engine.Model)),
+                    (EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Idle, run.Id)),
+                ], CancellationToken.None);
+                return;
+            }
+            switch (decision)
             {
                 case ReplyDecision reply:
                     var seconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3);

@@ -1,0 +1,102 @@
+using Agents.Protocol;
+using Agents.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Agents.Tests.EndToEnd;
+
+/// <summary>
+/// The agent with the LLM engine: the real Semantic Kernel OpenAI connector, over real HTTP, against a local
+/// OpenAI-compatible stub; one app for the class, configured through the AppHost's Llm settings.
+/// </summary>
+public sealed class LlmAgentTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private OpenAiStub _stub = null!;
+    private DistributedApplication _app = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _stub = await OpenAiStub.StartAsync();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Agents_AppHost>(
+            [$"--Llm:Endpoint={_stub.Endpoint}", "--Llm:Model=stub-model", "--Llm:Timeout=00:00:03"], TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
+        builder.AddTestOutputLogging(output);
+        _app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await _app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await _app.WaitForHealthyAsync(ResourceNames.Web);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _stub.DisposeAsync();
+    }
+
+    private async Task<(AgentsClient Client, Guid Thread)> StartAsync(string user)
+    {
+        var client = await AgentsClient.SignInAsync(_app.GetEndpoint(ResourceNames.Web), user);
+        var thread = await client.CreateThreadAsync("With a model");
+        await client.ConnectAsync();
+        await client.JoinAsync(thread);
+        return (client, thread);
+    }
+
+    [Fact]
+    public async Task AStreamedReplyReachesTheClientAsOrderedDeltasThenTheWholeResponse()
+    {
+        var (alice, thread) = await StartAsync("alice");
+        await using var _ = alice;
+        await alice.SendAsync(thread, "hello model");
+
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmResponse), "the reply");
+        var events = alice.EventsOf(thread);
+        var tokens = events.Where(e => e.Type == EventTypes.LlmToken).ToList();
+        var response = events.Single(e => e.Type == EventTypes.LlmResponse);
+        Assert.True(tokens.Count >= 2, $"expected the reply in several pieces, got {tokens.Count}");
+        Assert.Equal(Enumerable.Range(0, tokens.Count), tokens.Select(t => t.Payload.GetProperty("index").GetInt32()));
+        Assert.Equal(OpenAiStub.Reply, string.Concat(tokens.Select(t => t.Payload.GetProperty("delta").GetString())));
+        Assert.Equal(OpenAiStub.Reply, response.Payload.GetProperty("response").GetString());
+        Assert.Equal("stub-model", response.Payload.GetProperty("model").GetString());
+        Assert.All(tokens, t => Assert.True(t.Seq < response.Seq));
+        var statuses = events.Where(e => e.Type == EventTypes.LlmStatus).Select(e => e.Payload.GetProperty("status").GetString()!).ToArray();
+        Assert.Equal(["generating", "ready"], statuses);
+        // The model was offered the agent's plugins as tools.
+        Assert.Contains(_stub.Requests, r => r["tools"]?.AsArray().Any(t => t!["function"]!["name"]!.ToString() == "commands-run") == true);
+    }
+
+    [Fact]
+    public async Task AToolCallOfTheModelBecomesAPlanStepThatWaitsForApprovalAndRunsThroughTheFilter()
+    {
+        var (bob, thread) = await StartAsync("bob");
+        await using var _ = bob;
+        await bob.SendAsync(thread, "plan: say something");
+
+        await bob.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.WorkflowApprovalRequired), "the approval request");
+        var plan = bob.EventsOf(thread).Single(e => e.Type == EventTypes.PlanReady);
+        var step = plan.Payload.GetProperty("steps")[0];
+        Assert.Equal("commands.run", step.GetProperty("tool").GetString());
+        Assert.Equal(OpenAiStub.ToolArguments, step.GetProperty("arguments").GetProperty("arguments").GetString());
+        Assert.DoesNotContain(bob.EventsOf(thread), e => e.Type == EventTypes.CommandExecutionStart);
+
+        var workflow = plan.Payload.GetProperty("workflow_id").GetGuid();
+        await bob.Hub.InvokeAsync<WorkflowActionResult>("WorkflowApproval", workflow, true, "ok", null, TestContext.Current.CancellationToken).WithTimeout();
+
+        await bob.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.WorkflowCompleted), "the workflow completing");
+        var end = bob.EventsOf(thread).Single(e => e.Type == EventTypes.CommandExecutionEnd);
+        Assert.Equal($"{OpenAiStub.ToolArguments}\n", end.Payload.GetProperty("output").GetString());
+    }
+
+    [Fact]
+    public async Task AModelThatHangsIsCutByTheTimeoutAndReportedAsAnError()
+    {
+        var (carol, thread) = await StartAsync("carol");
+        await using var _ = carol;
+        var started = DateTime.UtcNow;
+        await carol.SendAsync(thread, "please hang");
+
+        await carol.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmStatus && e.Payload.GetProperty("status").GetString() == "error"), "an llm error", TimeSpan.FromSeconds(20));
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(15));
+        var error = carol.EventsOf(thread).Last(e => e.Type == EventTypes.LlmStatus);
+        Assert.Contains("did not finish within 3 s", error.Payload.GetProperty("error").GetString(), StringComparison.Ordinal);
+        await carol.WaitUntilAsync(c => c.EventsOf(thread).LastOrDefault(e => e.Type == EventTypes.BotStatus)?.Payload.GetProperty("status").GetString() == BotStatuses.Error, "bot error");
+        Assert.DoesNotContain(carol.EventsOf(thread), e => e.Type == EventTypes.LlmResponse);
+    }
+}
