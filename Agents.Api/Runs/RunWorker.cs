@@ -13,6 +13,7 @@ namespace Agents.Api.Runs;
 internal sealed partial class RunWorker(
     RunStore store,
     RunExecutor executor,
+    WorkerRegistry workers,
     NpgsqlDataSource dataSource,
     IConnectionMultiplexer redis,
     MigrationState migrations,
@@ -47,10 +48,18 @@ internal sealed partial class RunWorker(
                 run.Cancel();
             }
         });
+        await workers.RefreshAsync(WorkerId, options.Value.RunLeaseTimeout);
         // Runs this worker held in an earlier life (same replica, restarted) are taken back at once.
         await ReclaimAsync(includeMine: true, stoppingToken);
-        await Task.WhenAll(Enumerable.Range(0, options.Value.Workers).Select(_ => WorkAsync(stoppingToken))
-            .Append(ListenAsync(stoppingToken)).Append(HeartbeatAsync(stoppingToken)));
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, options.Value.Workers).Select(_ => WorkAsync(stoppingToken))
+                .Append(ListenAsync(stoppingToken)).Append(HeartbeatAsync(stoppingToken)));
+        }
+        finally
+        {
+            await workers.RemoveAsync(WorkerId).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private async Task WorkAsync(CancellationToken stoppingToken)
@@ -102,6 +111,7 @@ internal sealed partial class RunWorker(
         {
             try
             {
+                await workers.RefreshAsync(WorkerId, options.Value.RunLeaseTimeout);
                 if (!_running.IsEmpty)
                 {
                     await store.HeartbeatAsync(WorkerId, [.. _running.Keys], stoppingToken);
@@ -111,7 +121,7 @@ internal sealed partial class RunWorker(
                     await ReclaimAsync(includeMine: false, stoppingToken);
                 }
             }
-            catch (NpgsqlException e)
+            catch (Exception e) when (e is NpgsqlException or RedisException)
             {
                 LogWorkerFailed(e);
             }

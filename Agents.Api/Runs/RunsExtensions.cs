@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 using Agents.Api.Agent.Runtime;
@@ -28,6 +29,8 @@ public static class RunsExtensions
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<AgentKernelFactory>();
         builder.Services.AddSingleton<RunStore>();
+        builder.Services.AddSingleton<WorkerRegistry>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RunExecutor>();
         builder.Services.AddHostedService<RunWorker>();
         return builder;

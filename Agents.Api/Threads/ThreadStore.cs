@@ -9,7 +9,7 @@ public enum ThreadAccess
 }
 
 /// <summary>Threads, members and messages in Postgres; every change appends to the thread's log and is published after commit.</summary>
-internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher publisher)
+internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher publisher, WorkerRegistry workers)
 {
     public async Task<ThreadSummary> CreateAsync(string owner, string title, CancellationToken cancellationToken)
     {
@@ -119,8 +119,15 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
         }
 
         var messageId = Guid.CreateVersion7();
+        var runId = Guid.CreateVersion7();
         var message = await EventLog.AppendAsync(connection, transaction, id, EventTypes.UserMessage,
             new UserMessagePayload(messageId, user, clientMessageId, text), cancellationToken);
+        var appended = new List<ThreadEvent> { message };
+        if (!await workers.AnyAliveAsync())
+        {
+            // Nobody can answer now: say so; the run stays queued and is answered when a worker comes.
+            appended.Add(await EventLog.AppendAsync(connection, transaction, id, EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Offline, runId), cancellationToken));
+        }
         const string sql = """
             INSERT INTO messages (id, thread_id, author, client_message_id, text, seq) VALUES (@messageId, @id, @user, @clientMessageId, @text, @seq);
             INSERT INTO runs (id, thread_id, kind, status, requested_by, trigger_seq, input)
@@ -128,9 +135,9 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
             NOTIFY runs_queued;
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql,
-            new { messageId, id, user, clientMessageId, text, seq = message.Seq, runId = Guid.CreateVersion7() }, transaction, cancellationToken: cancellationToken));
+            new { messageId, id, user, clientMessageId, text, seq = message.Seq, runId }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        await publisher.PublishAsync(message);
+        await publisher.PublishAsync(appended);
         return (ThreadAccess.Ok, new SendMessageResult(id, messageId, message.Seq, Duplicate: false));
     }
 

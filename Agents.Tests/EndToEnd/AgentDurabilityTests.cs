@@ -46,4 +46,38 @@ public sealed class AgentDurabilityTests(ITestOutputHelper output)
         Assert.Equal("completed", reader.GetString(0));
         Assert.Equal(3, reader.GetInt32(1)); // taken for the plan, after the approval, and after the restart
     }
+
+    [Fact]
+    public async Task AMessageSentWhileNoWorkerRunsIsMarkedOfflineStaysQueuedAndIsAnsweredWhenOneComes()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Agents_AppHost>(TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
+        builder.AddTestOutputLogging(output);
+        var workers = "0";
+        var api = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == ResourceNames.Api);
+        builder.CreateResourceBuilder(api).WithEnvironment(context =>
+        {
+            context.EnvironmentVariables["Agent__Workers"] = workers; // read at every start of the Api
+            return ValueTask.CompletedTask;
+        });
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await app.WaitForHealthyAsync(ResourceNames.Web);
+
+        await using var alice = await AgentsClient.SignInAsync(app.GetEndpoint(ResourceNames.Web), "alice");
+        var thread = await alice.CreateThreadAsync("Nobody home");
+        await alice.ConnectAsync();
+        await alice.JoinAsync(thread);
+        await alice.SendAsync(thread, "hello");
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.BotStatus && e.Payload.GetProperty("status").GetString() == BotStatuses.Offline), "bot offline");
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(alice.EventsOf(thread), e => e.Type == EventTypes.LlmResponse);
+
+        workers = "2";
+        var restart = await app.ResourceCommands.ExecuteCommandAsync(ResourceNames.Api, KnownResourceCommands.RestartCommand, TestContext.Current.CancellationToken).WithTimeout();
+        Assert.True(restart.Success, restart.ErrorMessage);
+
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmResponse), "the reply once a worker runs", TimeSpan.FromSeconds(60));
+        var statuses = alice.EventsOf(thread).Where(e => e.Type == EventTypes.BotStatus).Select(e => e.Payload.GetProperty("status").GetString()!).ToArray();
+        Assert.Equal([BotStatuses.Offline, BotStatuses.Thinking, BotStatuses.Idle], statuses);
+    }
 }
