@@ -99,4 +99,24 @@ public sealed class LlmAgentTests(ITestOutputHelper output) : IAsyncLifetime
         await carol.WaitUntilAsync(c => c.EventsOf(thread).LastOrDefault(e => e.Type == EventTypes.BotStatus)?.Payload.GetProperty("status").GetString() == BotStatuses.Error, "bot error");
         Assert.DoesNotContain(carol.EventsOf(thread), e => e.Type == EventTypes.LlmResponse);
     }
+
+    [Fact]
+    public async Task StoppingAStreamingReplyStopsTheModelsStreamAndKeepsWhatWasSaid()
+    {
+        var (dave, thread) = await StartAsync("dave");
+        await using var _ = dave;
+        await dave.SendAsync(thread, "answer slowly");
+        await dave.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmToken), "the first piece of the reply");
+        var run = dave.EventsOf(thread).First(e => e.Type == EventTypes.BotStatus).Payload.GetProperty("run_id").GetGuid();
+
+        var result = await dave.Hub.InvokeAsync<WorkflowActionResult>("WorkflowCancel", run, TestContext.Current.CancellationToken).WithTimeout();
+
+        Assert.Equal("cancelling", result.Status);
+        await dave.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmStatus && e.Payload.GetProperty("status").GetString() == "cancelled"), "the reply cancelled");
+        Assert.DoesNotContain(dave.EventsOf(thread), e => e.Type == EventTypes.LlmResponse);
+        var said = string.Concat(dave.EventsOf(thread).Where(e => e.Type == EventTypes.LlmToken).Select(e => e.Payload.GetProperty("delta").GetString()));
+        Assert.StartsWith("word0 ", said, StringComparison.Ordinal);
+        Assert.DoesNotContain("word49", said, StringComparison.Ordinal);
+        await dave.WaitUntilAsync(_ => _stub.Aborted >= 1, "the model's stream closed by the Api", TimeSpan.FromSeconds(5));
+    }
 }

@@ -12,8 +12,8 @@ namespace Agents.Tests.Infrastructure;
 
 /// <summary>
 /// A tiny OpenAI-compatible server on loopback for the LLM path: POST /v1/chat/completions with stream=true answers
-/// server-sent chunks. What it does depends on the last user message: "hang" never answers, "plan:" calls the
-/// commands.run tool, anything else streams a fixed reply token by token.
+/// server-sent chunks. What it does depends on the last user message: "hang" never answers, "slowly" streams a long
+/// reply at 10 tokens a second, "plan:" calls the commands.run tool, anything else streams a fixed reply token by token.
 /// </summary>
 public sealed class OpenAiStub : IAsyncDisposable
 {
@@ -22,6 +22,11 @@ public sealed class OpenAiStub : IAsyncDisposable
     private readonly WebApplication _app;
 
     private OpenAiStub(WebApplication app) => _app = app;
+
+    /// <summary>Requests whose client hung up before the answer was complete.</summary>
+    public int Aborted => _aborted;
+
+    private int _aborted;
 
     /// <summary>Every request body received, in order.</summary>
     public ConcurrentQueue<JsonNode> Requests { get; } = new();
@@ -52,7 +57,24 @@ public sealed class OpenAiStub : IAsyncDisposable
             return;
         }
         await ChunkAsync(http, new JsonObject { ["role"] = "assistant", ["content"] = "" });
-        if (said.Contains("plan:", StringComparison.Ordinal))
+        if (said.Contains("slowly", StringComparison.Ordinal))
+        {
+            try
+            {
+                for (var i = 0; i < 50; i++)
+                {
+                    await ChunkAsync(http, new JsonObject { ["content"] = $"word{i} " });
+                    await Task.Delay(100, http.RequestAborted);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _aborted);
+                return;
+            }
+            await ChunkAsync(http, new JsonObject(), finishReason: "stop");
+        }
+        else if (said.Contains("plan:", StringComparison.Ordinal))
         {
             await ChunkAsync(http, ToolCall(new JsonObject { ["name"] = "commands-run", ["arguments"] = "" }, id: "call_1"));
             await ChunkAsync(http, ToolCall(new JsonObject { ["arguments"] = "{\"command\":\"echo\"," }));
