@@ -2,7 +2,7 @@ using Agents.Api.Agent.Runtime;
 
 namespace Agents.Api.Runs;
 
-internal sealed record RunRecord(Guid Id, Guid ThreadId, string Kind, string RequestedBy, string Input, string State, int Attempts);
+internal sealed record RunRecord(Guid Id, Guid ThreadId, string Kind, string RequestedBy, string Input, string State, int Attempts, string? TraceParent = null);
 
 public enum RunAccess
 {
@@ -17,7 +17,7 @@ public enum RunAccess
 /// </summary>
 internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publisher)
 {
-    private const string RunColumns = "id, thread_id AS threadid, kind, requested_by AS requestedby, input::text AS input, state::text AS state, attempts";
+    private const string RunColumns = "id, thread_id AS threadid, kind, requested_by AS requestedby, input::text AS input, state::text AS state, attempts, traceparent";
 
     public async Task<RunRecord?> TakeAsync(string workerId, CancellationToken cancellationToken)
     {

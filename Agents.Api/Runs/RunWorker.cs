@@ -22,6 +22,7 @@ internal sealed partial class RunWorker(
     ILogger<RunWorker> logger) : BackgroundService
 {
     public static readonly RedisChannel CancelChannel = RedisChannel.Literal("agents:run-cancel");
+    private static readonly System.Diagnostics.ActivitySource Tracing = new("Agents.Api.Runs");
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -72,6 +73,12 @@ internal sealed partial class RunWorker(
                 {
                     using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                     _running[run.Id] = cancel;
+                    // The run's work (engine, tools, Npgsql) joins the trace of the message that queued it.
+                    System.Diagnostics.ActivityContext.TryParse(run.TraceParent, null, out var parent);
+                    using var activity = Tracing.StartActivity("agent run", System.Diagnostics.ActivityKind.Internal, parent);
+                    activity?.SetTag("agents.run.id", run.Id);
+                    activity?.SetTag("agents.thread.id", run.ThreadId);
+                    activity?.SetTag("agents.run.attempt", run.Attempts);
                     try
                     {
                         await executor.ExecuteAsync(run, cancel.Token);

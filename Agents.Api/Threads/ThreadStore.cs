@@ -130,12 +130,13 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
         }
         const string sql = """
             INSERT INTO messages (id, thread_id, author, client_message_id, text, seq) VALUES (@messageId, @id, @user, @clientMessageId, @text, @seq);
-            INSERT INTO runs (id, thread_id, kind, status, requested_by, trigger_seq, input)
-            VALUES (@runId, @id, 'reply', 'queued', @user, @seq, jsonb_build_object('text', @text::text));
+            INSERT INTO runs (id, thread_id, kind, status, requested_by, trigger_seq, input, traceparent)
+            VALUES (@runId, @id, 'reply', 'queued', @user, @seq, jsonb_build_object('text', @text::text), @traceparent);
             NOTIFY runs_queued;
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql,
-            new { messageId, id, user, clientMessageId, text, seq = message.Seq, runId }, transaction, cancellationToken: cancellationToken));
+            new { messageId, id, user, clientMessageId, text, seq = message.Seq, runId, traceparent = System.Diagnostics.Activity.Current?.Id },
+            transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         await publisher.PublishAsync(appended);
         return (ThreadAccess.Ok, new SendMessageResult(id, messageId, message.Seq, Duplicate: false));

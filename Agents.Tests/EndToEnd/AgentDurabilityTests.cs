@@ -11,16 +11,9 @@ public sealed class AgentDurabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task ARunWhoseApiWasKilledIsResumedAfterTheRestartAndTheClientSeesItEnd()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Agents_AppHost>(TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
-        builder.AddTestOutputLogging(output);
-        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
-        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
-        await app.WaitForHealthyAsync(ResourceNames.Web);
-
+        await using var app = await TestApps.StartAppHostAsync(output);
         await using var alice = await AgentsClient.SignInAsync(app.GetEndpoint(ResourceNames.Web), "alice");
-        var thread = await alice.CreateThreadAsync("Durable");
-        await alice.ConnectAsync();
-        await alice.JoinAsync(thread);
+        var thread = await alice.StartThreadAsync("Durable");
         await alice.SendAsync(thread, "wait 3 seconds");
         await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.WorkflowApprovalRequired), "the approval request");
         var workflow = alice.EventsOf(thread).First(e => e.Type == EventTypes.WorkflowApprovalRequired).Payload.GetProperty("workflow_id").GetGuid();
@@ -50,23 +43,14 @@ public sealed class AgentDurabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task AMessageSentWhileNoWorkerRunsIsMarkedOfflineStaysQueuedAndIsAnsweredWhenOneComes()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Agents_AppHost>(TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
-        builder.AddTestOutputLogging(output);
         var workers = "0";
-        var api = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == ResourceNames.Api);
-        builder.CreateResourceBuilder(api).WithEnvironment(context =>
+        await using var app = await TestApps.StartAppHostAsync(output, builder => builder.Project(ResourceNames.Api).WithEnvironment(context =>
         {
             context.EnvironmentVariables["Agent__Workers"] = workers; // read at every start of the Api
             return ValueTask.CompletedTask;
-        });
-        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
-        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
-        await app.WaitForHealthyAsync(ResourceNames.Web);
-
+        }));
         await using var alice = await AgentsClient.SignInAsync(app.GetEndpoint(ResourceNames.Web), "alice");
-        var thread = await alice.CreateThreadAsync("Nobody home");
-        await alice.ConnectAsync();
-        await alice.JoinAsync(thread);
+        var thread = await alice.StartThreadAsync("Nobody home");
         await alice.SendAsync(thread, "hello");
         await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.BotStatus && e.Payload.GetProperty("status").GetString() == BotStatuses.Offline), "bot offline");
         await Task.Delay(500, TestContext.Current.CancellationToken);
@@ -77,6 +61,7 @@ public sealed class AgentDurabilityTests(ITestOutputHelper output)
         Assert.True(restart.Success, restart.ErrorMessage);
 
         await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmResponse), "the reply once a worker runs", TimeSpan.FromSeconds(60));
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.BotStatus && e.Payload.GetProperty("status").GetString() == BotStatuses.Idle), "bot idle");
         var statuses = alice.EventsOf(thread).Where(e => e.Type == EventTypes.BotStatus).Select(e => e.Payload.GetProperty("status").GetString()!).ToArray();
         Assert.Equal([BotStatuses.Offline, BotStatuses.Thinking, BotStatuses.Idle], statuses);
     }

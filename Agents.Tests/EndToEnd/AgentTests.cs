@@ -25,10 +25,7 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
     private async Task<(AgentsClient Client, Guid Thread)> StartAsync(string title)
     {
         var client = await SignInAsync("agent");
-        var thread = await client.CreateThreadAsync(title);
-        await client.ConnectAsync();
-        await client.JoinAsync(thread);
-        return (client, thread);
+        return (client, await client.StartThreadAsync(title));
     }
 
     [Fact]
@@ -51,6 +48,7 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
             await DecideAsync(alice, workflow, approved: true);
         }
         await WaitForEventAsync(alice, thread, EventTypes.GoalCompleted, timeout: TimeSpan.FromSeconds(60));
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Where(e => e.Type == EventTypes.BotStatus).Select(Status).LastOrDefault() == BotStatuses.Idle, "bot idle");
 
         var events = alice.EventsOf(thread).Where(e => e.Type != EventTypes.BotStatus && e.Type != EventTypes.Progress).Select(e => e.Type).ToList();
         string[] perStep = [EventTypes.WorkflowApprovalRequired, EventTypes.WorkflowApproval, EventTypes.WorkflowStepStarted,
@@ -63,7 +61,6 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
         var uname = alice.EventsOf(thread).First(e => e.Type == EventTypes.CommandExecutionEnd);
         Assert.Equal(0, uname.Payload.GetProperty("exit_code").GetInt32());
         Assert.Contains("Linux", uname.Payload.GetProperty("output").GetString(), StringComparison.Ordinal);
-        Assert.Equal(BotStatuses.Idle, Status(alice.EventsOf(thread).Last(e => e.Type == EventTypes.BotStatus)));
         Assert.Contains(BotStatuses.WaitingApproval, alice.EventsOf(thread).Where(e => e.Type == EventTypes.BotStatus).Select(Status));
     }
 
@@ -166,5 +163,26 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
         {
             return "";
         }
+    }
+
+    [Fact]
+    public async Task TheRunOfAMessageCarriesTheTraceContextOfTheRequestThatSentIt()
+    {
+        await using var alice = await SignInAsync("traced");
+        var thread = await alice.CreateThreadAsync("Traced");
+        const string traceId = "0af7651916cd43dd8448eb211c80319c";
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/threads/{thread}/messages")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { clientMessageId = "t1", text = "hello" }),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-b7ad6b7169203331-01");
+        using var response = await alice.Http.SendAsync(request, TestContext.Current.CancellationToken).WithTimeout();
+        response.EnsureSuccessStatusCode();
+
+        await using var connection = new Npgsql.NpgsqlConnection(await Fixture.App.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var query = new Npgsql.NpgsqlCommand("SELECT traceparent FROM runs WHERE thread_id = $1", connection) { Parameters = { new() { Value = thread } } };
+        var traceparent = (string?)await query.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+        Assert.StartsWith($"00-{traceId}-", traceparent, StringComparison.Ordinal);
     }
 }

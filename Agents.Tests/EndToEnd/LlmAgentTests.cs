@@ -16,12 +16,7 @@ public sealed class LlmAgentTests(ITestOutputHelper output) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _stub = await OpenAiStub.StartAsync();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Agents_AppHost>(
-            [$"--Llm:Endpoint={_stub.Endpoint}", "--Llm:Model=stub-model", "--Llm:Timeout=00:00:03"], TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
-        builder.AddTestOutputLogging(output);
-        _app = await builder.BuildAsync(TestContext.Current.CancellationToken);
-        await _app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
-        await _app.WaitForHealthyAsync(ResourceNames.Web);
+        _app = await TestApps.StartAppHostAsync(output, change: null, $"--Llm:Endpoint={_stub.Endpoint}", "--Llm:Model=stub-model", "--Llm:Timeout=00:00:03");
     }
 
     public async ValueTask DisposeAsync()
@@ -33,10 +28,7 @@ public sealed class LlmAgentTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task<(AgentsClient Client, Guid Thread)> StartAsync(string user)
     {
         var client = await AgentsClient.SignInAsync(_app.GetEndpoint(ResourceNames.Web), user);
-        var thread = await client.CreateThreadAsync("With a model");
-        await client.ConnectAsync();
-        await client.JoinAsync(thread);
-        return (client, thread);
+        return (client, await client.StartThreadAsync("With a model"));
     }
 
     [Fact]

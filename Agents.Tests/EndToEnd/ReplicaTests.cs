@@ -10,13 +10,7 @@ public sealed class ReplicaTests(ITestOutputHelper output)
     [Fact]
     public async Task ClientsOnDifferentReplicasShareAThreadAndLoseNothingWhenOneReplicaDies()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Agents_AppHost>(TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
-        builder.AddTestOutputLogging(output);
-        var realtime = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == ResourceNames.Realtime);
-        builder.CreateResourceBuilder(realtime).WithReplicas(2);
-        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
-        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
-        await app.WaitForHealthyAsync(ResourceNames.Web);
+        await using var app = await TestApps.StartAppHostAsync(output, builder => builder.Project(ResourceNames.Realtime).WithReplicas(2));
 
         var frontDoor = app.GetEndpoint(ResourceNames.Web);
         await using var alice = await AgentsClient.SignInAsync(frontDoor, "alice");

@@ -80,6 +80,15 @@ public sealed class AgentsClient : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<IdBody>(TestContext.Current.CancellationToken))!.Id;
     }
 
+    /// <summary>Creates a thread, connects to the hub and joins it.</summary>
+    public async Task<Guid> StartThreadAsync(string title, Uri? hub = null)
+    {
+        var thread = await CreateThreadAsync(title);
+        await ConnectAsync(hub);
+        await JoinAsync(thread);
+        return thread;
+    }
+
     public async Task InviteAsync(Guid threadId, string userName)
     {
         using var response = await _http.PostAsJsonAsync($"/api/threads/{threadId}/members", new { userName }, TestContext.Current.CancellationToken).WithTimeout();
