@@ -17,7 +17,8 @@ public static class AuthApi
 {
     /// <summary>
     /// <c>POST /api/auth/token {userName}</c>: a short-lived development token for that user name, signed with the
-    /// key the AppHost generated. Off (404) when a real authority (Auth:Authority) is configured.
+    /// key the AppHost generated. Only in Development (or with Auth:AllowDevelopmentTokens); off (404) when a real
+    /// authority (Auth:Authority) is configured.
     /// </summary>
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
@@ -26,13 +27,19 @@ public static class AuthApi
         return group;
     }
 
-    private static Results<Ok<TokenResponse>, ProblemHttpResult> IssueToken(TokenRequest request, IOptions<AuthOptions> options, TimeProvider time)
+    private static Results<Ok<TokenResponse>, ProblemHttpResult> IssueToken(TokenRequest request, IOptions<AuthOptions> options, TimeProvider time, IHostEnvironment environment)
     {
         var auth = options.Value;
         if (!auth.UsesDevelopmentTokens)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Development tokens are off",
                 detail: "This deployment signs users in through its identity provider (Auth:Authority).");
+        }
+        if (!environment.IsDevelopment() && !auth.AllowDevelopmentTokens)
+        {
+            // Anyone could be anyone with these tokens: only where that is what people want.
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Development tokens are off",
+                detail: "Outside Development, set Auth:Authority for a real identity provider, or Auth:AllowDevelopmentTokens=true for a demo.");
         }
         var now = time.GetUtcNow();
         var expires = now + auth.TokenLifetime;

@@ -47,6 +47,12 @@ internal sealed class ProjectLauncher(HttpClient healthClient) : IResourceLaunch
         {
             await callback(callbackContext);
         }
+        // An environment name the model sets applies to both names (DOTNET_ would otherwise win in a web app).
+        if (environment.TryGetValue("ASPNETCORE_ENVIRONMENT", out var chosen) && chosen != context.Environment.EnvironmentName
+            && environment.GetValueOrDefault("DOTNET_ENVIRONMENT") == context.Environment.EnvironmentName)
+        {
+            environment["DOTNET_ENVIRONMENT"] = chosen;
+        }
     }
 
     public Task<string?> CheckHealthAsync(ResourceInstance instance, CancellationToken cancellationToken) =>

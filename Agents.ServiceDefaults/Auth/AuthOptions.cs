@@ -23,6 +23,9 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>The key that signs development tokens (at least 32 bytes, base64 or text). A secret: never in appsettings.</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>Issue development tokens outside the Development environment too (a demo machine); off by default.</summary>
+    public bool AllowDevelopmentTokens { get; set; }
+
     /// <summary>How long a development token is valid.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(8);

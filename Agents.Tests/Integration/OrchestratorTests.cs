@@ -183,6 +183,27 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
         Assert.Equal(second.ToString().TrimEnd('/'), environment["services__realtime__http__1"]);
     }
 
+    [Fact]
+    public async Task OutsideDevelopmentTheApiIssuesNoDevelopmentTokens()
+    {
+        var builder = ApiWithItsServers();
+        builder.Resources.OfType<ProjectResource>().Single().EnvironmentCallbacks.Add(context =>
+        {
+            context.EnvironmentVariables["ASPNETCORE_ENVIRONMENT"] = "Production";
+            return ValueTask.CompletedTask;
+        });
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await app.WaitForHealthyAsync(ResourceNames.Api);
+
+        using var api = app.CreateHttpClient(ResourceNames.Api);
+        using var response = await api.PostAsync(new Uri("/api/auth/token", UriKind.Relative),
+            System.Net.Http.Json.JsonContent.Create(new { userName = "mallory" }), TestContext.Current.CancellationToken).WithTimeout();
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("Auth:AllowDevelopmentTokens", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
     /// <summary>The Api waiting for its own Postgres and Redis, as in the AppHost.</summary>
     private IDistributedApplicationTestingBuilder ApiWithItsServers()
     {
