@@ -27,10 +27,11 @@ foreach (var setting in builder.Configuration.GetSection("Llm").GetChildren().Wh
     api.WithEnvironment($"Llm__{setting.Key}", setting.Value);
 }
 
+// Realtime calls the Api only when clients join or send, so it starts alongside it rather than after it.
 var realtime = builder.AddProject<Projects.Agents_Realtime>(ResourceNames.Realtime)
     .WithReference(cache).WithReference(api)
     .WithEnvironment("Auth__SigningKey", signingKey)
-    .WaitFor(cache).WaitFor(api)
+    .WaitFor(cache)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Agents_Web>(ResourceNames.Web)
