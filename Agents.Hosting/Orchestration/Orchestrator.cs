@@ -47,11 +47,13 @@ internal sealed partial class Orchestrator(
                 $"The app cannot start:{Environment.NewLine}{string.Join(Environment.NewLine, problems.Select(p => $"  - {p}"))}");
         }
         _startOrder = ApplicationModel.TopologicalOrder(model.Resources);
+        StaleRunCleaner.CleanUp(_logger);
 
-        RunDirectory = Path.Combine(Path.GetTempPath(), $"agents-apphost-{Guid.NewGuid():N}"[..23]);
+        RunDirectory = Path.Combine(Path.GetTempPath(), $"{StaleRunCleaner.FolderPrefix}{Guid.NewGuid():N}"[..(StaleRunCleaner.FolderPrefix.Length + 8)]);
         // Readable by others: the postgres user must reach its data folder inside.
         RunFolders.Create(RunDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        StaleRunCleaner.RecordOwner(RunDirectory);
         _context = new LaunchContext(RunDirectory, configuration, environment, OnResourceLine);
 
         AllocatePorts();
@@ -114,9 +116,12 @@ internal sealed partial class Orchestrator(
             throw new DistributedApplicationException($"'{resourceId}' is {CurrentState(instance)}; stop it first.");
         }
         await instance.Run.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        instance.Process = null;
-        instance.Stopping = false;
-        instance.Lifetime = new CancellationTokenSource();
+        lock (instance.Gate)
+        {
+            instance.Process = null;
+            instance.Stopping = false;
+            instance.Lifetime = new CancellationTokenSource();
+        }
         Publish(instance, s => s with { State = KnownResourceStates.NotStarted, Restarts = s.Restarts + 1, ExitCode = null, StateReason = null });
         instance.Run = Task.Run(() => RunInstanceAsync(instance), CancellationToken.None);
     }
@@ -216,7 +221,14 @@ internal sealed partial class Orchestrator(
     {
         try
         {
-            instance.Process = ManagedProcess.Start(spec, (line, isError) => OnResourceLine(instance, line, isError));
+            lock (instance.Gate)
+            {
+                if (instance.Stopping || instance.Lifetime.IsCancellationRequested || _stopping.IsCancellationRequested)
+                {
+                    return false; // stopped while it was being prepared: start nothing that nobody would stop
+                }
+                instance.Process = ManagedProcess.Start(spec, (line, isError) => OnResourceLine(instance, line, isError));
+            }
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
@@ -277,9 +289,14 @@ internal sealed partial class Orchestrator(
 
     private async Task StopInstanceAsync(ResourceInstance instance)
     {
-        instance.Stopping = true;
+        ManagedProcess? started;
+        lock (instance.Gate)
+        {
+            instance.Stopping = true;
+            started = instance.Process;
+        }
         await instance.Lifetime.CancelAsync();
-        if (instance.Process is not { } process)
+        if (started is not { } process)
         {
             if (!KnownResourceStates.IsTerminal(CurrentState(instance)))
             {

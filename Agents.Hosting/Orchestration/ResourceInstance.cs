@@ -19,6 +19,9 @@ internal sealed class ResourceInstance(Resource resource, int replicaIndex)
 
     public bool Stopping { get; set; }
 
+    /// <summary>Held while a process is started or the instance is marked stopping, so a stop never misses a start.</summary>
+    public Lock Gate { get; } = new();
+
     public int? HttpPort => Resource.HttpEndpoint is { AllocatedPorts.Length: > 0 } endpoint ? endpoint.AllocatedPorts[ReplicaIndex] : null;
 }
 

@@ -110,6 +110,51 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task WhatAKilledAppHostLeftBehindIsRemovedWhenTheNextOneStarts()
+    {
+        // A run folder whose AppHost died without stopping its children: an orphan still works inside it.
+        var folder = Path.Combine(Path.GetTempPath(), $"agents-apphost-{Guid.NewGuid():N}"[..23]);
+        Directory.CreateDirectory(Path.Combine(folder, "cache"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "apphost.pid"), "2147480000 12345", TestContext.Current.CancellationToken);
+        using var orphan = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "300") { WorkingDirectory = Path.Combine(folder, "cache") })!;
+        // And one that belongs to a live AppHost (this process): it must be left alone.
+        var alive = Path.Combine(Path.GetTempPath(), $"agents-apphost-{Guid.NewGuid():N}"[..23]);
+        Directory.CreateDirectory(alive);
+        var self = await File.ReadAllTextAsync($"/proc/{Environment.ProcessId}/stat", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(alive, "apphost.pid"), $"{Environment.ProcessId} {self[(self.LastIndexOf(')') + 2)..].Split(' ')[19]}", TestContext.Current.CancellationToken);
+
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        builder.AddRedis(ResourceNames.Cache);
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+
+        await orphan.WaitForExitAsync(TestContext.Current.CancellationToken).WithTimeout();
+        Assert.False(Directory.Exists(folder), $"{folder} is still there");
+        Assert.True(Directory.Exists(alive), "a live AppHost's folder was removed");
+        Directory.Delete(alive, recursive: true);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(150)]
+    [InlineData(600)]
+    public async Task StoppingAnAppThatIsStillStartingLeavesNoProcessBehind(int stopAfterMilliseconds)
+    {
+        var builder = ApiWithItsServers();
+        var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        var runDirectory = app.RunDirectory!;
+        await Task.Delay(stopAfterMilliseconds, TestContext.Current.CancellationToken);
+
+        await app.DisposeAsync().AsTask().WithTimeout();
+        await Task.Delay(300, TestContext.Current.CancellationToken); // anything started late would be running by now
+
+        Assert.DoesNotContain(Agents.Hosting.Orchestration.StaleRunCleaner.ProcessesIn(runDirectory), ProcessInfo.IsAlive);
+        Assert.False(Directory.Exists(runDirectory));
+    }
+
+    [Fact]
     public async Task MissingServerBinariesFailFastSayingWhatToInstallOrConfigure()
     {
         var builder = DistributedApplicationTestingBuilder.Create();
