@@ -51,8 +51,12 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
         var requeued = await connection.ExecuteAsync(new CommandDefinition(
             $"UPDATE runs SET status = 'queued', worker_id = NULL, updated_at = now() WHERE {stale} AND attempts < @maxAttempts; NOTIFY runs_queued;",
             args, cancellationToken: cancellationToken));
-        var dead = (await connection.QueryAsync<RunRecord>(new CommandDefinition(
-            $"SELECT {RunColumns} FROM runs WHERE {stale} AND attempts >= @maxAttempts", args, cancellationToken: cancellationToken))).ToList();
+        // Failed by one UPDATE, so two Api instances sweeping at once cannot both report the same run.
+        var dead = (await connection.QueryAsync<RunRecord>(new CommandDefinition($"""
+            UPDATE runs SET status = 'failed', worker_id = NULL, finished_at = now(), updated_at = now(), error = 'worker lost too many times'
+            WHERE {stale} AND attempts >= @maxAttempts
+            RETURNING {RunColumns}
+            """, args, cancellationToken: cancellationToken))).ToList();
         foreach (var run in dead)
         {
             var plan = PlanState.From(run.State);
@@ -60,7 +64,7 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
                 ? [(EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Error, run.Id))]
                 : [(EventTypes.WorkflowFailed, new WorkflowFailedPayload(run.Id, plan.Current, $"The run stopped {run.Attempts} times (the Api went away); it was given up.")),
                    (EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Error, run.Id))];
-            await UpdateAsync(run, "failed", null, release: true, [.. events], cancellationToken, error: "worker lost too many times");
+            await UpdateAsync(run, null, null, release: true, [.. events], cancellationToken);
         }
         return (requeued, dead.Count);
     }

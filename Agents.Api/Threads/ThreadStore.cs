@@ -42,7 +42,7 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
     public async Task<ThreadDetails?> GetAsync(Guid id, string user, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await IsMemberAsync(connection, null, id, user, cancellationToken))
+        if (!await IsMemberAsync(connection, id, user, cancellationToken))
         {
             return null;
         }
@@ -104,6 +104,8 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
     /// </summary>
     public async Task<(ThreadAccess Access, SendMessageResult? Result)> PostMessageAsync(Guid id, string user, string clientMessageId, string text, CancellationToken cancellationToken)
     {
+        // Asked before the thread's lock is taken: other senders to the thread should not wait on Redis.
+        var workerAlive = await workers.AnyAliveAsync();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (await LockForMemberAsync(connection, transaction, id, user, cancellationToken) is null)
@@ -123,7 +125,7 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
         var message = await EventLog.AppendAsync(connection, transaction, id, EventTypes.UserMessage,
             new UserMessagePayload(messageId, user, clientMessageId, text), cancellationToken);
         var appended = new List<ThreadEvent> { message };
-        if (!await workers.AnyAliveAsync())
+        if (!workerAlive)
         {
             // Nobody can answer now: say so; the run stays queued and is answered when a worker comes.
             appended.Add(await EventLog.AppendAsync(connection, transaction, id, EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Offline, runId), cancellationToken));
@@ -145,15 +147,15 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
     public async Task<ThreadEventPage?> GetEventsAsync(Guid id, string user, long afterSeq, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await IsMemberAsync(connection, null, id, user, cancellationToken)
+        return await IsMemberAsync(connection, id, user, cancellationToken)
             ? await EventLog.ReadAsync(connection, id, afterSeq, limit, cancellationToken)
             : null;
     }
 
-    private static async Task<bool> IsMemberAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid id, string user, CancellationToken cancellationToken) =>
+    private static async Task<bool> IsMemberAsync(NpgsqlConnection connection, Guid id, string user, CancellationToken cancellationToken) =>
         await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM thread_members WHERE thread_id = @id AND user_name = @user)",
-            new { id, user }, transaction, cancellationToken: cancellationToken));
+            new { id, user }, cancellationToken: cancellationToken));
 
     /// <summary>Locks the thread row (writers of a thread go one at a time) and returns the caller's role, or null.</summary>
     private static Task<string?> LockForMemberAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, string user, CancellationToken cancellationToken) =>

@@ -197,14 +197,10 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task SomeoneWhoStopsRefreshingTypingStopsTypingForOthersWithinTheTimeout()
     {
-        await using var alice = await SignInAsync("alice");
-        await using var bob = await SignInAsync("bob");
+        await using var members = await ClientGroup.SignInAsync(FrontDoor, 2, "typist");
+        var (alice, bob) = (members.Clients[0], members.Clients[1]);
         var thread = await alice.CreateThreadAsync("Typing");
-        await alice.InviteAsync(thread, bob.UserName);
-        await alice.ConnectAsync();
-        await bob.ConnectAsync();
-        await alice.JoinAsync(thread);
-        await bob.JoinAsync(thread);
+        await members.JoinAsync(alice, thread);
 
         await bob.Hub.InvokeAsync("Typing", thread, true, TestContext.Current.CancellationToken).WithTimeout();
         await alice.WaitUntilAsync(c => c.TypingEvents.Any(t => t.UserName == bob.UserName && t.IsTyping), "bob typing");

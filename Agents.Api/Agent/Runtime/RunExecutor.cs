@@ -22,8 +22,7 @@ internal sealed partial class RunExecutor(
             var started = Stopwatch.GetTimestamp();
             await store.UpdateAsync(run, null, null, release: false, [(EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Thinking, run.Id))], cancellationToken);
             var text = JsonDocument.Parse(run.Input).RootElement.TryGetProperty("text", out var t) ? t.GetString() ?? "" : "";
-            var turn = new AgentTurn(run.Id, run.ThreadId, text, run.RequestedBy,
-                (type, payload) => store.UpdateAsync(run, null, null, release: false, [(type, payload)], CancellationToken.None));
+            var turn = new AgentTurn(run.Id, run.ThreadId, text, run.RequestedBy, (type, payload) => EmitAsync(run, type, payload));
             AgentDecision decision;
             try
             {
@@ -78,7 +77,7 @@ internal sealed partial class RunExecutor(
 
     private async Task ExecutePlanAsync(RunRecord run, PlanState plan, CancellationToken cancellationToken)
     {
-        var context = new RunContext(run.Id, plan, (type, payload) => store.UpdateAsync(run, null, null, release: false, [(type, payload)], CancellationToken.None));
+        var context = new RunContext(run.Id, plan, (type, payload) => EmitAsync(run, type, payload));
         var kernel = kernels.Create(run.ThreadId, context);
         var total = plan.Steps.Count;
         while (plan.CurrentStep is { } step)
@@ -153,6 +152,10 @@ internal sealed partial class RunExecutor(
         ], CancellationToken.None);
         LogCompleted(run.Id, total);
     }
+
+    /// <summary>Appends one event of the run as it happens (a token, a tool's start or end).</summary>
+    private Task EmitAsync(RunRecord run, string type, object payload) =>
+        store.UpdateAsync(run, null, null, release: false, [(type, payload)], CancellationToken.None);
 
     private Task AskApprovalAsync(RunRecord run, PlanState plan, PlanStep step, int total)
     {
