@@ -32,6 +32,8 @@ public static class EventTypes
     public const string CommandExecutionEnd = "command_execution_end";
     public const string ToolCode = "tool_code";
     public const string ToolOutput = "tool_output";
+    public const string RuleSqlGenerated = "rule_sql_generated";
+    public const string RuleResult = "rule_result";
 
     // Live-only events (not in the log; they describe the present).
     public const string Typing = "typing";
@@ -50,6 +52,8 @@ public static class EventTypes
     public const string MessageAccepted = "message_accepted";
     public const string WorkflowApprovalAccepted = "workflow_approval_accepted";
     public const string WorkflowCancelAccepted = "workflow_cancel_accepted";
+    public const string RunRule = "run_rule";
+    public const string RuleAccepted = "rule_accepted";
     public const string Error = "error";
 }
 

@@ -55,6 +55,15 @@ public sealed record CommandExecutionEndPayload(Guid WorkflowId, int StepNumber,
 
 public sealed record ToolCodePayload(Guid WorkflowId, int StepNumber, string Tool, IReadOnlyDictionary<string, string> Arguments);
 
+/// <summary>A rule's text was translated; the SQL is shown before anything is created.</summary>
+public sealed record RuleSqlGeneratedPayload(Guid RunId, string Rule, string Text, string Sql, string Translator);
+
+/// <summary>A rule's view was created or refreshed: its name, row count, view and a preview of its first rows.</summary>
+public sealed record RuleResultPayload(Guid RunId, Guid RuleId, string Rule, long Rows, string View, double DurationMs, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<object?>> Preview);
+
+/// <summary>A rule could not be translated or run (in the thread's log as an <c>error</c> event).</summary>
+public sealed record RuleErrorPayload(Guid RunId, string Rule, string Message, IReadOnlyList<string> Suggestions);
+
 public sealed record ToolOutputPayload(Guid WorkflowId, int StepNumber, string Tool, string Output);
 
 /// <summary>A decision on a step waiting for approval; <see cref="Arguments"/> replaces the step's arguments when given.</summary>
