@@ -9,6 +9,7 @@ builder.Services.AddValidation();
 builder.AddDatabaseMigrations();
 builder.AddThreads();
 builder.AddRuns();
+builder.AddRules();
 
 var app = builder.Build();
 
@@ -22,5 +23,6 @@ app.MapStatusApi();
 app.MapAuthApi();
 app.MapThreadsApi();
 app.MapRunsApi();
+app.MapRulesApi();
 
 app.Run();

@@ -27,6 +27,12 @@ foreach (var setting in builder.Configuration.GetSection("Llm").GetChildren().Wh
     api.WithEnvironment($"Llm__{setting.Key}", setting.Value);
 }
 
+// The rules' data (Rules:ConnectionString, Rules:Schemas, ...), when configured: otherwise the app's own database and its demo schema.
+foreach (var (key, value) in builder.Configuration.GetSection("Rules").AsEnumerable(makePathsRelative: true).Where(s => s.Value is not null))
+{
+    api.WithEnvironment($"Rules__{key.Replace(":", "__", StringComparison.Ordinal)}", value);
+}
+
 // Realtime calls the Api only when clients join or send, so it starts alongside it rather than after it.
 var realtime = builder.AddProject<Projects.Agents_Realtime>(ResourceNames.Realtime)
     .WithReference(cache).WithReference(api)

@@ -20,6 +20,8 @@ public sealed class AgentOptions
     {
         ["commands"] = ApprovalMode.Ask,
         ["threads"] = ApprovalMode.Auto,
+        ["data"] = ApprovalMode.Auto,
+        ["rules"] = ApprovalMode.Auto,
     };
 
     /// <summary>Runs this Api instance executes at once; 0 makes it take none.</summary>

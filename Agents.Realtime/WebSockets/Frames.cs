@@ -25,6 +25,31 @@ public sealed record LeaveThreadFrame(Guid ThreadId);
 
 public sealed record UserMessageFrame(Guid ThreadId, string? ClientMessageId, string? Text);
 
+/// <summary>The AutoBot protocol's rule request: the rule's text and, optionally, its name; it goes to the thread as the
+/// message "run &lt;text&gt;" (or "rule &lt;name&gt;: &lt;text&gt;"), so everyone in the thread sees it and the agent answers it.</summary>
+public sealed partial record RunRuleFrame(Guid ThreadId, string? RuleCode, string? RuleId, string? ClientMessageId)
+{
+    public string AsMessage()
+    {
+        if (string.IsNullOrWhiteSpace(RuleCode))
+        {
+            throw new HubOperationException(ErrorCodes.Validation, "run_rule needs rule_code: what the rule selects, in plain words.");
+        }
+        if (RuleId is null)
+        {
+            return $"run {RuleCode.Trim()}";
+        }
+        return RuleName().IsMatch(RuleId)
+            ? $"rule {RuleId}: {RuleCode.Trim()}"
+            : throw new HubOperationException(ErrorCodes.Validation, "rule_id is a name of lower-case letters, digits and '_', starting with a letter (at most 55).");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9_]{0,54}$")]
+    private static partial System.Text.RegularExpressions.Regex RuleName();
+}
+
+public sealed record RuleAcceptedPayload(Guid ThreadId, Guid MessageId, long Seq, bool Duplicate, string ClientMessageId, string? RuleId);
+
 public sealed record TypingFrame(Guid ThreadId, bool IsTyping);
 
 public sealed record WorkflowApprovalFrame(Guid WorkflowId, bool Approved, string? Message, Dictionary<string, string>? Arguments);

@@ -127,7 +127,7 @@ internal sealed partial class WebSocketSession : IEventSink
             type = typeElement.GetString();
             requestId = root.TryGetProperty("request_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
             var payload = root.TryGetProperty("payload", out var p) ? p : default;
-            _limiter.Acquire(connection.UserName, isMessage: type == EventTypes.UserMessage);
+            _limiter.Acquire(connection.UserName, isMessage: type is EventTypes.UserMessage or EventTypes.RunRule);
             await DispatchAsync(connection, type!, payload, requestId, cancellationToken);
         }
         catch (JsonException)
@@ -175,6 +175,14 @@ internal sealed partial class WebSocketSession : IEventSink
                 await Enqueue(new OutgoingFrame(EventTypes.MessageAccepted,
                     new MessageAcceptedPayload(accepted.ThreadId, accepted.MessageId, accepted.Seq, accepted.Duplicate, message.ClientMessageId!), accepted.ThreadId, RequestId: requestId));
                 break;
+            case EventTypes.RunRule:
+                var rule = Read<RunRuleFrame>(payload);
+                var clientMessageId = rule.ClientMessageId ?? requestId ?? Guid.NewGuid().ToString("N");
+                var ruleAccepted = await _sessions.SendMessageAsync(connection, rule.ThreadId, clientMessageId, rule.AsMessage(), cancellationToken);
+                await Enqueue(new OutgoingFrame(EventTypes.RuleAccepted,
+                    new RuleAcceptedPayload(ruleAccepted.ThreadId, ruleAccepted.MessageId, ruleAccepted.Seq, ruleAccepted.Duplicate, clientMessageId, rule.RuleId),
+                    ruleAccepted.ThreadId, RequestId: requestId));
+                break;
             case EventTypes.Typing:
                 var typing = Read<TypingFrame>(payload);
                 await _sessions.TypingAsync(connection, typing.ThreadId, typing.IsTyping);
@@ -191,7 +199,7 @@ internal sealed partial class WebSocketSession : IEventSink
                 break;
             default:
                 throw new HubOperationException(ErrorCodes.UnknownType,
-                    $"Unknown frame type '{type}'. Known: ping, pong, health_check, join_thread, leave_thread, user_message, typing, workflow_approval, workflow_cancel.");
+                    $"Unknown frame type '{type}'. Known: ping, pong, health_check, join_thread, leave_thread, user_message, run_rule, typing, workflow_approval, workflow_cancel.");
         }
     }
 

@@ -118,6 +118,14 @@ public sealed class AgentsClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the first event of a type (and condition) in a thread, and returns it.</summary>
+    public async Task<ThreadEvent> WaitForEventAsync(Guid threadId, string type, Func<ThreadEvent, bool>? match = null, TimeSpan? timeout = null)
+    {
+        bool Matches(ThreadEvent e) => e.Type == type && (match?.Invoke(e) ?? true);
+        await WaitUntilAsync(c => c.EventsOf(threadId).Any(Matches), $"{type} in {threadId}", timeout);
+        return EventsOf(threadId).First(Matches);
+    }
+
     /// <summary>Waits until the thread's events up to <paramref name="seq"/> have arrived.</summary>
     public Task WaitForSeqAsync(Guid threadId, long seq, TimeSpan? timeout = null) =>
         WaitUntilAsync(c => c.EventsOf(threadId).Any(e => e.Seq >= seq), $"seq {seq} of {threadId}", timeout);

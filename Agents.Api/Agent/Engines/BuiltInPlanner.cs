@@ -1,13 +1,16 @@
 using System.Text.RegularExpressions;
 using Agents.Api.Agent.Runtime;
+using Agents.Api.Agent.Tools;
+using Microsoft.Extensions.Options;
 
 namespace Agents.Api.Agent.Engines;
 
 /// <summary>
 /// Plan templates over the agent's plugins, with slots filled from the goal's words. A goal is either introduced with
-/// "goal:" or simply matches a template ("check disk space", "run uname -a").
+/// "goal:" or simply matches a template ("check disk space", "run uname -a"). "run &lt;words&gt;" is a command when its
+/// first word is an allowed program, otherwise a rule for the rules translator.
 /// </summary>
-public sealed partial class BuiltInPlanner
+public sealed partial class BuiltInPlanner(IOptions<CommandOptions> commands)
 {
     private sealed record Template(string Example, Regex Pattern, Func<Match, List<PlanStep>> Steps);
 
@@ -25,15 +28,26 @@ public sealed partial class BuiltInPlanner
             Command("Check memory", "free", "-m"),
         ]),
         new("summarise this thread", SummarisePattern(), _ => [new PlanStep { Action = "Summarise the thread", Plugin = "threads", Function = "summarize" }]),
+        new("list rules", ListRulesPattern(), _ => [new PlanStep { Action = "List the rules", Plugin = "rules", Function = "list" }]),
+        new("refresh rule <name>", RefreshRulePattern(), m => [new PlanStep
+        {
+            Action = $"Refresh rule {m.Groups["name"].Value}", Plugin = "rules", Function = "refresh", Arguments = new() { ["name"] = m.Groups["name"].Value },
+        }]),
     ];
+
+    private static readonly string[] RuleExamples = ["run <what a rule selects>, e.g. run find all patterns where kind equals pattern", "rule <name>: <what it selects>"];
 
     public static bool IsExplicitGoal(string text) => GoalPrefix().IsMatch(text);
 
-    public static string Describe() => string.Join(Environment.NewLine, Templates.Select(t => $"- {t.Example}"));
+    public static string Describe() => string.Join(Environment.NewLine, Templates.Select(t => t.Example).Concat(RuleExamples).Select(e => $"- {e}"));
 
     public bool TryPlan(string text, out PlanDecision plan)
     {
         var goal = GoalPrefix().Replace(text.Trim(), "").Trim().TrimEnd('.', '!');
+        if (TryPlanRule(goal, out plan))
+        {
+            return true;
+        }
         foreach (var template in Templates)
         {
             var match = template.Pattern.Match(goal);
@@ -50,6 +64,39 @@ public sealed partial class BuiltInPlanner
         }
         plan = null!;
         return false;
+    }
+
+    /// <summary>A data question the grammar can answer: one read-only query step.</summary>
+    public static PlanDecision DataQuestion(string question) => new(question,
+    [
+        new PlanStep { Number = 1, Action = "Query the data", Plugin = "data", Function = "query", Arguments = new() { ["question"] = question } },
+    ]);
+
+    private bool TryPlanRule(string goal, out PlanDecision plan)
+    {
+        var named = NamedRulePattern().Match(goal);
+        var run = RuleRunPattern().Match(goal);
+        string? text = null, name = null;
+        if (named.Success)
+        {
+            (text, name) = (named.Groups["text"].Value.Trim(), named.Groups["name"].Value);
+        }
+        else if (run.Success && !commands.Value.AllowedCommands.Contains(run.Groups["first"].Value, StringComparer.Ordinal))
+        {
+            text = run.Groups["text"].Value.Trim();
+        }
+        if (text is null)
+        {
+            plan = null!;
+            return false;
+        }
+        var arguments = new Dictionary<string, string> { ["text"] = text };
+        if (name is not null)
+        {
+            arguments["name"] = name;
+        }
+        plan = new PlanDecision(goal, [new PlanStep { Number = 1, Action = $"Create rule: {text}", Plugin = "rules", Function = "create", Arguments = arguments }]);
+        return true;
     }
 
     private static PlanStep Command(string action, string command, string arguments) => new()
@@ -80,4 +127,16 @@ public sealed partial class BuiltInPlanner
 
     [GeneratedRegex(@"^summari[sz]e\s+(?:this|the)\s+(?:thread|conversation)$", RegexOptions.IgnoreCase)]
     private static partial Regex SummarisePattern();
+
+    [GeneratedRegex(@"^(?:run|create\s+(?:a\s+)?rule|new\s+rule|rule)\s*:?\s+(?<text>(?<first>[A-Za-z0-9_.-]+).*)$", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex RuleRunPattern();
+
+    [GeneratedRegex(@"^rule\s+(?<name>[a-z][a-z0-9_]{0,54})\s*:\s*(?<text>.+)$", RegexOptions.Singleline)]
+    private static partial Regex NamedRulePattern();
+
+    [GeneratedRegex(@"^(?:list|show)\s+(?:the\s+|all\s+|my\s+)?rules$|^what\s+rules\s+(?:are\s+there|exist)\??$", RegexOptions.IgnoreCase)]
+    private static partial Regex ListRulesPattern();
+
+    [GeneratedRegex(@"^refresh\s+(?:the\s+)?rule\s+(?<name>[a-z][a-z0-9_]{0,54})$", RegexOptions.IgnoreCase)]
+    private static partial Regex RefreshRulePattern();
 }

@@ -14,7 +14,9 @@ public static class BuiltInReplies
         - Everything said in this thread is kept in order; people who join later see all of it.
         - Give me a goal and I plan it, then run it step by step (risky steps wait for your approval):
           "check disk space", "system report", "run uname -a", "wait 5 seconds", "summarise this thread".
-        - Rules are on their way.
+        - Ask about the data: "how many orders per status", "top 5 products by price", "customers from France".
+        - Make a rule (SQL kept as a materialized view): "run find all patterns where kind equals pattern",
+          "rule big_orders: orders where total is over 500"; "list rules", "refresh rule <name>".
         """;
 
     private static readonly string[] Greetings = ["hi", "hello", "hey", "good morning", "good afternoon", "good evening"];

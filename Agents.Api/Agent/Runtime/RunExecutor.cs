@@ -77,7 +77,7 @@ internal sealed partial class RunExecutor(
 
     private async Task ExecutePlanAsync(RunRecord run, PlanState plan, CancellationToken cancellationToken)
     {
-        var context = new RunContext(run.Id, plan, (type, payload) => EmitAsync(run, type, payload));
+        var context = new RunContext(run.Id, run.RequestedBy, plan, (type, payload) => EmitAsync(run, type, payload));
         var kernel = kernels.Create(run.ThreadId, context);
         var total = plan.Steps.Count;
         while (plan.CurrentStep is { } step)
@@ -135,7 +135,7 @@ internal sealed partial class RunExecutor(
                 ], CancellationToken.None);
                 return;
             }
-            catch (Exception e) when (e is ToolDeniedException or CommandRefusedException or KernelException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is ToolDeniedException or ToolFailedException or CommandRefusedException or KernelException or ArgumentException or InvalidOperationException)
             {
                 await FailAsync(run, plan, step, e.Message);
                 return;

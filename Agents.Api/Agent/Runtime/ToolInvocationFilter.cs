@@ -12,10 +12,16 @@ public sealed class ApprovalRequiredException(PlanStep step) : Exception($"{step
 /// <summary>A tool call the approval policy forbids.</summary>
 public sealed class ToolDeniedException(string tool) : Exception($"{tool} is not allowed by the approval policy.");
 
+/// <summary>A tool could not do what it was asked; the message says why in words (the step fails with it).</summary>
+public sealed class ToolFailedException(string message) : Exception(message);
+
 /// <summary>The run a kernel works for, and how it reports what happens.</summary>
-public sealed class RunContext(Guid runId, PlanState plan, Func<string, object, Task> emit)
+public sealed class RunContext(Guid runId, string requestedBy, PlanState plan, Func<string, object, Task> emit)
 {
     public Guid RunId { get; } = runId;
+
+    /// <summary>Who asked for the run (rules it creates are theirs).</summary>
+    public string RequestedBy { get; } = requestedBy;
 
     public PlanState Plan { get; } = plan;
 

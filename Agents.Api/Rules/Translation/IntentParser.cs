@@ -46,7 +46,13 @@ internal sealed class IntentParser(Lexicon lexicon)
         }).GroupBy(m => m.Table).OrderByDescending(g => g.Count()).ToList();
         if (candidates.Count == 0)
         {
-            throw new TranslationDeclinedException("I could not tell which table this is about.", lexicon.Schema.Tables.Select(t => t.Name).ToList());
+            var unknown = items.OfType<WordItem>().Where(w => !w.IsStopWord).Select(w => w.Text).ToList();
+            var tables = lexicon.Schema.Tables.Select(t => t.Name).ToList();
+            throw new TranslationDeclinedException(
+                unknown.Count > 0
+                    ? $"I did not understand {string.Join(", ", unknown.Select(u => $"'{u}'"))}, so I could not tell which table this is about."
+                    : "I could not tell which table this is about.",
+                [.. unknown.SelectMany(u => Suggest(u, KnownNames())).Concat(tables).Distinct().Take(8)]);
         }
         if (candidates.Count > 1 && candidates[0].Count() == candidates[1].Count())
         {
