@@ -1,6 +1,10 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Agents.Protocol;
 using Agents.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
+using Npgsql;
 
 namespace Agents.Tests.EndToEnd;
 
@@ -16,7 +20,8 @@ public sealed class LlmAgentTests(ITestOutputHelper output) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _stub = await OpenAiStub.StartAsync();
-        _app = await TestApps.StartAppHostAsync(output, change: null, $"--Llm:Endpoint={_stub.Endpoint}", "--Llm:Model=stub-model", "--Llm:Timeout=00:00:03");
+        _app = await TestApps.StartAppHostAsync(output, change: null, $"--Llm:Endpoint={_stub.Endpoint}", "--Llm:Model=stub-model", "--Llm:Timeout=00:00:03",
+            "--Rules:StatementTimeout=00:01:00"); // lets the slow query of the cancel test run until it is cancelled
     }
 
     public async ValueTask DisposeAsync()
@@ -110,5 +115,64 @@ public sealed class LlmAgentTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.StartsWith("word0 ", said, StringComparison.Ordinal);
         Assert.DoesNotContain("word49", said, StringComparison.Ordinal);
         await dave.WaitUntilAsync(_ => _stub.Aborted >= 1, "the model's stream closed by the Api", TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task TheModelWritesARulesSqlAndRepairsItWhenTheDatabaseRejectsIt()
+    {
+        _stub.SqlAnswers.Enqueue("```sql\nSELECT * FROM demo.patternz WHERE kind = 'idiom'\n```");
+        _stub.SqlAnswers.Enqueue("SELECT name, kind FROM demo.patterns WHERE kind = 'idiom'");
+        await using var erin = await AgentsClient.SignInAsync(_app.GetEndpoint(ResourceNames.Web), "erin");
+
+        var response = await erin.Http.PostAsJsonAsync("/api/rules/preview", new { text = "the idioms" }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var preview = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal("llm:stub-model", preview.GetProperty("translator").GetString());
+        Assert.Equal(3, preview.GetProperty("rowCount").GetInt64());
+        Assert.Equal("SELECT name, kind FROM demo.patterns WHERE kind = 'idiom'", preview.GetProperty("sql").GetString());
+        var requests = _stub.TranslatorRequests.ToArray();
+        Assert.Equal(2, requests.Length);
+        Assert.Contains("demo.patterns(", requests[0]["messages"]![0]!["content"]!.ToString(), StringComparison.Ordinal); // the schema context
+        Assert.Contains("patternz", requests[1]["messages"]!.AsArray().Last()!["content"]!.ToString(), StringComparison.Ordinal); // the error fed back
+    }
+
+    [Fact]
+    public async Task CancellingARuleStepStopsItsRunningQueryInTheDatabase()
+    {
+        _stub.SqlAnswers.Enqueue("SELECT count(*) FROM demo.orders a, demo.orders b, demo.orders c");
+        var (frank, thread) = await StartAsync("frank");
+        await using var _ = frank;
+        await frank.SendAsync(thread, "rule: count every combination of three orders");
+
+        var started = await frank.WaitForEventAsync(thread, EventTypes.WorkflowStepStarted);
+        var workflow = started.Payload.GetProperty("workflow_id").GetGuid();
+        await using var database = NpgsqlDataSource.Create((await _app.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken))!);
+        await WaitForReaderQueriesAsync(database, atLeast: 1);
+
+        await frank.Hub.InvokeAsync<WorkflowActionResult>("WorkflowCancel", workflow, TestContext.Current.CancellationToken).WithTimeout();
+
+        var cancelled = await frank.WaitForEventAsync(thread, EventTypes.WorkflowCancelled);
+        Assert.Equal(1, cancelled.Payload.GetProperty("cancelled_at_step").GetInt32());
+        await WaitForReaderQueriesAsync(database, atLeast: 0, atMost: 0);
+        Assert.DoesNotContain(frank.EventsOf(thread), e => e.Type == EventTypes.RuleResult);
+    }
+
+    private static async Task WaitForReaderQueriesAsync(NpgsqlDataSource database, int atLeast, int atMost = int.MaxValue)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        long active;
+        do
+        {
+            await using var command = database.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE usename = 'agents_rules_reader' AND state = 'active'");
+            active = (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+            if (active >= atLeast && active <= atMost)
+            {
+                return;
+            }
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail($"{active} queries of the reader role are active; expected {atLeast} to {atMost}.");
     }
 }

@@ -13,7 +13,9 @@ namespace Agents.Tests.Infrastructure;
 /// <summary>
 /// A tiny OpenAI-compatible server on loopback for the LLM path: POST /v1/chat/completions with stream=true answers
 /// server-sent chunks. What it does depends on the last user message: "hang" never answers, "slowly" streams a long
-/// reply at 10 tokens a second, "plan:" calls the commands.run tool, anything else streams a fixed reply token by token.
+/// reply at 10 tokens a second, "plan:" calls the commands.run tool, "rule:" calls the rules.create tool with the rest of
+/// the message, anything else streams a fixed reply token by token. A request of the rules translator (not streamed)
+/// is answered with the next of <see cref="SqlAnswers"/>.
 /// </summary>
 public sealed class OpenAiStub : IAsyncDisposable
 {
@@ -27,6 +29,12 @@ public sealed class OpenAiStub : IAsyncDisposable
     public int Aborted => _aborted;
 
     private int _aborted;
+
+    /// <summary>What the translator requests are answered with, in order ("SELECT 1" when empty).</summary>
+    public ConcurrentQueue<string> SqlAnswers { get; } = new();
+
+    /// <summary>The translator requests received, in order.</summary>
+    public ConcurrentQueue<JsonNode> TranslatorRequests { get; } = new();
 
     /// <summary>Every request body received, in order.</summary>
     public ConcurrentQueue<JsonNode> Requests { get; } = new();
@@ -50,6 +58,12 @@ public sealed class OpenAiStub : IAsyncDisposable
         var body = (await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted))!;
         Requests.Enqueue(body);
         var said = body["messages"]!.AsArray().Last(m => m!["role"]!.GetValue<string>() == "user")!["content"]!.ToString();
+        if (body["stream"]?.GetValue<bool>() != true)
+        {
+            TranslatorRequests.Enqueue(body);
+            await AnswerAsync(http, SqlAnswers.TryDequeue(out var sql) ? sql : "SELECT 1");
+            return;
+        }
         http.Response.ContentType = "text/event-stream";
         if (said.Contains("hang", StringComparison.Ordinal))
         {
@@ -81,6 +95,13 @@ public sealed class OpenAiStub : IAsyncDisposable
             await ChunkAsync(http, ToolCall(new JsonObject { ["arguments"] = $"\"arguments\":\"{ToolArguments}\"}}" }));
             await ChunkAsync(http, new JsonObject(), finishReason: "tool_calls");
         }
+        else if (said.Contains("rule:", StringComparison.Ordinal))
+        {
+            var text = said[(said.IndexOf("rule:", StringComparison.Ordinal) + 5)..].Trim();
+            await ChunkAsync(http, ToolCall(new JsonObject { ["name"] = "rules-create", ["arguments"] = "" }, id: "call_1"));
+            await ChunkAsync(http, ToolCall(new JsonObject { ["arguments"] = new JsonObject { ["text"] = text }.ToJsonString() }));
+            await ChunkAsync(http, new JsonObject(), finishReason: "tool_calls");
+        }
         else
         {
             foreach (var token in Reply.Split(' ').Select((word, i) => i == 0 ? word : " " + word))
@@ -91,6 +112,26 @@ public sealed class OpenAiStub : IAsyncDisposable
             await ChunkAsync(http, new JsonObject(), finishReason: "stop");
         }
         await http.Response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);
+    }
+
+    private static async Task AnswerAsync(HttpContext http, string content)
+    {
+        var completion = new JsonObject
+        {
+            ["id"] = "chatcmpl-stub",
+            ["object"] = "chat.completion",
+            ["created"] = 1_760_000_000,
+            ["model"] = "stub-model",
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+                ["finish_reason"] = "stop",
+            }),
+            ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 10, ["total_tokens"] = 20 },
+        };
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(completion.ToJsonString(), http.RequestAborted);
     }
 
     private static JsonObject ToolCall(JsonObject function, string? id = null)
