@@ -92,6 +92,16 @@ public sealed class ChatBrowserTests(BrowserAppFixture fixture, ITestOutputHelpe
             await Expect(plan.Locator("summary").First).ToContainTextAsync("exit 0");
             await Expect(plan.GetByRole(AriaRole.Button, new() { Name = "Cancel plan" })).ToHaveCountAsync(0);
             await alice.ScreenshotAsync("05-plan-completed");
+
+            // A narrow window shows one column: the chat, with a way back to the list.
+            await alice.Page.SetViewportSizeAsync(390, 800);
+            await Expect(alice.Page.GetByRole(AriaRole.Navigation, new() { Name = "Threads" })).Not.ToBeVisibleAsync();
+            await Expect(plan).ToBeVisibleAsync();
+            await alice.ScreenshotAsync("11-narrow-chat");
+            await alice.Page.GetByRole(AriaRole.Link, new() { Name = "Back to threads" }).ClickAsync();
+            await Expect(alice.Page.GetByRole(AriaRole.Navigation, new() { Name = "Threads" })).ToBeVisibleAsync();
+            await Expect(alice.Page.GetByRole(AriaRole.Main, new() { Name = "Chat" })).ToHaveCountAsync(0);
+            await alice.ScreenshotAsync("12-narrow-threads");
         }, alice);
     }
 
