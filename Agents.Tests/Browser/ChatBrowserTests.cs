@@ -24,9 +24,16 @@ public sealed class ChatBrowserTests(BrowserAppFixture fixture, ITestOutputHelpe
             await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Invite" }).ClickAsync();
             await Expect(alice.Page.GetByText($"{bob.UserName} was added.")).ToBeVisibleAsync();
 
-            // Bob finds the thread in his list (refreshed every few seconds) and opens it.
-            await bob.Page.GetByTestId("thread-link").Filter(new() { HasText = "Lunch plans" }).ClickAsync();
+            await alice.SendAsync("Anyone hungry?");
+            await Expect(alice.Message("Anyone hungry?")).ToHaveCountAsync(1);
+
+            // Bob finds the thread in his list (refreshed every few seconds) with what he has not read, and opens it.
+            var bobsLink = bob.Page.GetByTestId("thread-link").Filter(new() { HasText = "Lunch plans" });
+            await Expect(bobsLink.Locator(".badge")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("^[12] unread$"));
+            await bobsLink.ClickAsync();
             Assert.EndsWith(thread.ToString(), bob.Page.Url, StringComparison.Ordinal);
+            await Expect(bob.Message("Anyone hungry?")).ToHaveCountAsync(1);
+            await Expect(bobsLink.Locator(".badge")).ToHaveCountAsync(0);
 
             await Expect(alice.Page.GetByTestId("online")).ToContainTextAsync(bob.UserName);
             await Expect(bob.Page.GetByTestId("online")).ToContainTextAsync(alice.UserName);
@@ -56,6 +63,13 @@ public sealed class ChatBrowserTests(BrowserAppFixture fixture, ITestOutputHelpe
             await Expect(alice.Page.GetByTestId("bot-status")).ToHaveAttributeAsync("data-status", "idle");
             await alice.ScreenshotAsync("03-chat");
             await bob.ScreenshotAsync("03-chat-other-user");
+
+            // A rename shows on both sides.
+            await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Rename" }).ClickAsync();
+            await alice.Page.GetByLabel("Thread title").FillAsync("Lunch at noon");
+            await alice.Page.GetByLabel("Thread title").PressAsync("Enter");
+            await Expect(bob.Page.Locator(".thread-header h2")).ToContainTextAsync("Lunch at noon");
+            await Expect(bob.Page.GetByTestId("thread-link").Filter(new() { HasText = "Lunch at noon" })).ToHaveCountAsync(1);
 
             // Bob leaves the thread: Alice sees him go offline.
             await bob.Page.GotoAsync("about:blank");
