@@ -12,6 +12,8 @@ public sealed class BrowserAppFixture : IAsyncLifetime
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
+    private static readonly Lock ArtifactsLock = new();
+    private static bool _artifactsPrepared;
     private TestOutputLoggerProvider? _logs;
     private IPlaywright? _playwright;
 
@@ -31,12 +33,7 @@ public sealed class BrowserAppFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        // Only this run's screenshots: a failure picture from an earlier run would mislead.
-        if (Directory.Exists(ArtifactsFolder))
-        {
-            Directory.Delete(ArtifactsFolder, recursive: true);
-        }
-        Directory.CreateDirectory(ArtifactsFolder);
+        PrepareArtifactsFolder();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Agents_AppHost>(TestContext.Current.CancellationToken)
             .WithTimeout(TestTimeouts.Startup);
         _logs = builder.AddTestOutputLogging();
@@ -45,13 +42,38 @@ public sealed class BrowserAppFixture : IAsyncLifetime
         await App.WaitForHealthyAsync(ResourceNames.Web, ResourceNames.Api, ResourceNames.Realtime);
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await LaunchChromiumAsync(_playwright);
+    }
+
+    /// <summary>The system Chromium, headless, with the flags this machine needs.</summary>
+    public static async Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
+        Assertions.SetDefaultExpectTimeout(20_000);
+        return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Environment.GetEnvironmentVariable("BROWSER_EXECUTABLE") ?? "/usr/bin/chromium",
             Args = ChromiumArgs,
             Headless = true,
         }).WithTimeout();
-        Assertions.SetDefaultExpectTimeout(20_000);
+    }
+
+    /// <summary>Empties the screenshot folder once per test run (the first fixture to start does it).</summary>
+    public static void PrepareArtifactsFolder()
+    {
+        lock (ArtifactsLock)
+        {
+            if (_artifactsPrepared)
+            {
+                return;
+            }
+            // Only this run's screenshots: a failure picture from an earlier run would mislead.
+            if (Directory.Exists(ArtifactsFolder))
+            {
+                Directory.Delete(ArtifactsFolder, recursive: true);
+            }
+            Directory.CreateDirectory(ArtifactsFolder);
+            _artifactsPrepared = true;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -13,14 +13,14 @@ public abstract class BrowserTests
 
     protected BrowserAppFixture Fixture { get; }
 
-    protected static string NewUser(string name) => $"{name}-{Guid.NewGuid():N}"[..16];
+    internal static string NewUser(string name) => $"{name}-{Guid.NewGuid():N}"[..16];
 
-    protected Task<BrowserUser> SignInAsync(string name, int width = 1200) => BrowserUser.SignInAsync(Fixture, NewUser(name), width);
+    protected Task<BrowserUser> SignInAsync(string name, int width = 1200) => BrowserUser.SignInAsync(Fixture.Browser, Fixture.FrontDoor, NewUser(name), width);
 
     protected Task<AgentsClient> ApiClientAsync(string name) => AgentsClient.SignInAsync(Fixture.FrontDoor, NewUser(name));
 
     /// <summary>Runs a test's body; when it fails, each user's page is saved as failed-{test}-{user}.png first.</summary>
-    protected static async Task WithScreenshotsOnFailureAsync(string test, Func<Task> body, params BrowserUser[] users)
+    internal static async Task WithScreenshotsOnFailureAsync(string test, Func<Task> body, params BrowserUser[] users)
     {
         try
         {

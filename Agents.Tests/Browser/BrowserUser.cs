@@ -25,11 +25,11 @@ public sealed class BrowserUser : IAsyncDisposable
 
     public ILocator Composer => Page.GetByLabel("Message", new() { Exact = true });
 
-    public static async Task<BrowserUser> SignInAsync(BrowserAppFixture fixture, string userName, int width = 1200, int height = 860)
+    public static async Task<BrowserUser> SignInAsync(IBrowser browser, Uri frontDoor, string userName, int width = 1200, int height = 860)
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = fixture.FrontDoor.ToString(),
+            BaseURL = frontDoor.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             AcceptDownloads = true,
         });

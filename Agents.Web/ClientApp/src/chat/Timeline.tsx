@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useApp } from '../appContext';
 import { Markdown } from '../markdown/Markdown';
 import type { OutboxEntry } from '../outbox/outbox';
 import { PlanCard } from './PlanCard';
@@ -63,12 +64,7 @@ function Item({ item, thread, me, live, onSuggest }: { item: TimelineItem; threa
         </article>
       );
     case 'reply':
-      return (
-        <article className={`message agent ${item.streaming ? 'streaming' : ''}`} data-testid="reply" data-streaming={item.streaming} aria-busy={item.streaming}>
-          <header><strong>Agent</strong> <time className="muted" dateTime={item.at}>{time(item.at)}</time>{item.streaming && <span className="muted"> writing…</span>}</header>
-          <Markdown text={item.text} />
-        </article>
-      );
+      return <Reply item={item} live={live} />;
     case 'plan': {
       const plan = thread.plans[item.workflowId];
       return plan ? <PlanCard plan={plan} live={live} /> : null;
@@ -87,6 +83,24 @@ function Item({ item, thread, me, live, onSuggest }: { item: TimelineItem; threa
         </div>
       );
   }
+}
+
+function Reply({ item, live }: { item: Extract<TimelineItem, { kind: 'reply' }>; live: boolean }) {
+  const { connection } = useApp();
+  const [error, setError] = useState<string | null>(null);
+  // A reply is a run like a plan: cancelling it stops the model's stream and keeps what was said.
+  const stop = () => connection.cancel(item.runId).then(() => setError(null), (e: Error) => setError(`Not stopped: ${e.message}`));
+  return (
+    <article className={`message agent ${item.streaming ? 'streaming' : ''}`} data-testid="reply" data-streaming={item.streaming} aria-busy={item.streaming}>
+      <header>
+        <strong>Agent</strong> <time className="muted" dateTime={item.at}>{time(item.at)}</time>
+        {item.streaming && <span className="muted"> writing…</span>}
+        {item.streaming && <button type="button" className="link small" disabled={!live} onClick={stop}>Stop</button>}
+      </header>
+      <Markdown text={item.text} />
+      {error && <p className="error" role="alert">{error}</p>}
+    </article>
+  );
 }
 
 export function Suggestions({ items, onSuggest, prefix = '' }: { items: string[]; onSuggest: (text: string) => void; prefix?: string }) {
