@@ -43,13 +43,11 @@ export function ThreadList({ activeId }: { activeId?: string }) {
   useEffect(() => {
     void refresh();
     const timer = setInterval(() => void refresh(), pollMs);
-    const onRead = () => void refresh();
-    addEventListener('agents:read', onRead);
-    addEventListener('agents:threads-changed', onRead);
+    const onChanged = () => void refresh();
+    addEventListener('agents:threads-changed', onChanged);
     return () => {
       clearInterval(timer);
-      removeEventListener('agents:read', onRead);
-      removeEventListener('agents:threads-changed', onRead);
+      removeEventListener('agents:threads-changed', onChanged);
     };
   }, [refresh]);
 

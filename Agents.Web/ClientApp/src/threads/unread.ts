@@ -19,5 +19,4 @@ export function markRead(userName: string, threadId: string, seq: number): void 
   if ((marks[threadId] ?? 0) >= seq) return;
   marks[threadId] = seq;
   localStorage.setItem(`agents.read.${userName}`, JSON.stringify(marks));
-  dispatchEvent(new CustomEvent('agents:read'));
 }
