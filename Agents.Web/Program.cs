@@ -1,3 +1,4 @@
+using Agents.Web.ClientAppHosting;
 using Agents.Web.Proxy;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,10 +11,10 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseClientApp();
 
 app.MapDefaultEndpoints();
 app.MapFrontDoor();
+app.MapClientAppFallback();
 
 app.Run();

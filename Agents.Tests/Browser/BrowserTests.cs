@@ -1,0 +1,45 @@
+using Agents.Tests.Infrastructure;
+
+namespace Agents.Tests.Browser;
+
+/// <summary>Browser tests share one app and one Chromium; each saves a screenshot when it fails.</summary>
+public abstract class BrowserTests
+{
+    protected BrowserTests(BrowserAppFixture fixture, ITestOutputHelper output)
+    {
+        Fixture = fixture;
+        fixture.Output = output;
+    }
+
+    protected BrowserAppFixture Fixture { get; }
+
+    internal static string NewUser(string name) => $"{name}-{Guid.NewGuid():N}"[..16];
+
+    protected Task<BrowserUser> SignInAsync(string name, int width = 1200) => BrowserUser.SignInAsync(Fixture.Browser, Fixture.FrontDoor, NewUser(name), width);
+
+    protected Task<AgentsClient> ApiClientAsync(string name) => AgentsClient.SignInAsync(Fixture.FrontDoor, NewUser(name));
+
+    /// <summary>Runs a test's body; when it fails, each user's page is saved as failed-{test}-{user}.png first.</summary>
+    internal static async Task WithScreenshotsOnFailureAsync(string test, Func<Task> body, params BrowserUser[] users)
+    {
+        try
+        {
+            await body();
+        }
+        catch
+        {
+            foreach (var user in users)
+            {
+                try
+                {
+                    await user.ScreenshotAsync($"failed-{test}-{user.UserName}");
+                }
+                catch (Microsoft.Playwright.PlaywrightException)
+                {
+                    // The page may be gone already; the original failure is what matters.
+                }
+            }
+            throw;
+        }
+    }
+}

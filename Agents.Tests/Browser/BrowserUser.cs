@@ -1,0 +1,76 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Agents.Tests.Browser;
+
+/// <summary>One person in their own browser context (own storage, own connection), signed in through the sign-in screen.</summary>
+public sealed class BrowserUser : IAsyncDisposable
+{
+    private BrowserUser(IBrowserContext context, IPage page, string userName)
+    {
+        Context = context;
+        Page = page;
+        UserName = userName;
+    }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    public string UserName { get; }
+
+    public ILocator Connection => Page.GetByTestId("connection-status");
+
+    public ILocator Messages => Page.GetByTestId("message");
+
+    public ILocator Composer => Page.GetByLabel("Message", new() { Exact = true });
+
+    public static async Task<BrowserUser> SignInAsync(IBrowser browser, Uri frontDoor, string userName, int width = 1200, int height = 860)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = frontDoor.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            AcceptDownloads = true,
+        });
+        var page = await context.NewPageAsync();
+        var user = new BrowserUser(context, page, userName);
+        await page.GotoAsync("/");
+        await page.GetByLabel("User name").FillAsync(userName);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await user.ExpectConnectionAsync("connected");
+        return user;
+    }
+
+    public Task ExpectConnectionAsync(string status) => Expect(Connection).ToHaveAttributeAsync("data-status", status);
+
+    /// <summary>Creates a thread from the thread list and returns its id (from the address the app navigates to).</summary>
+    public async Task<Guid> CreateThreadAsync(string title)
+    {
+        await Page.GetByLabel("New thread").FillAsync(title);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("#/threads/"));
+        await Expect(Page.Locator(".thread-header h2")).ToContainTextAsync(title);
+        return Guid.Parse(Page.Url[(Page.Url.LastIndexOf('/') + 1)..]);
+    }
+
+    public async Task OpenThreadAsync(Guid threadId)
+    {
+        await Page.GotoAsync($"/#/threads/{threadId}");
+        await Expect(Page.Locator(".thread-header h2")).Not.ToHaveTextAsync("Thread");
+    }
+
+    public async Task SendAsync(string text)
+    {
+        await Composer.FillAsync(text);
+        await Composer.PressAsync("Enter");
+    }
+
+    /// <summary>The message elements whose text contains <paramref name="text"/>.</summary>
+    public ILocator Message(string text) => Messages.Filter(new() { HasText = text });
+
+    public async Task ScreenshotAsync(string name) =>
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserAppFixture.ArtifactsFolder, $"{name}.png"), FullPage = true });
+
+    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+}
