@@ -33,6 +33,8 @@ public static class SqlLiteral
     {
         null => "NULL",
         string s when s.Contains('\0', StringComparison.Ordinal) => throw new UnsafeQueryException("A value contains a NUL character."),
+        // Without a backslash a standard literal reads the same whatever standard_conforming_strings says.
+        string s when !s.Contains('\\', StringComparison.Ordinal) => $"'{s.Replace("'", "''", StringComparison.Ordinal)}'",
         string s => $"E'{s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}'",
         bool b => b ? "TRUE" : "FALSE",
         decimal or int or long or short or double or float => $"({Convert.ToString(value, CultureInfo.InvariantCulture)})",
