@@ -120,6 +120,24 @@ public sealed class QuerySafetyTests(RulesDatabaseFixture database)
         Assert.True(result.Truncated);
     }
 
+    /// <summary>Values written into a view's SQL (the one place parameters cannot go) read back exactly, whatever they hold.</summary>
+    [Theory]
+    [InlineData("O'Brien")]
+    [InlineData("'; DROP TABLE demo.patterns; --")]
+    [InlineData("\\'; DELETE FROM demo.patterns; --")]
+    [InlineData("back\\slash and 'quote' and $$dollar$$ and /* comment")]
+    [InlineData("ünïcödé ✓")]
+    public async Task InlinedValuesReadBackExactly(string value)
+    {
+        var sql = SqlLiteral.Inline("SELECT $1 AS value, $2 AS number", [value, 12.5m]);
+
+        var result = await database.Executor.ExecuteAsync(sql, [], 10, TestContext.Current.CancellationToken);
+
+        Assert.Equal(value, result.Rows.Single()[0]);
+        Assert.Equal(12.5m, result.Rows.Single()[1]);
+        await AssertNothingChangedAsync();
+    }
+
     /// <summary>Even without the guard, the role itself cannot change data or the session.</summary>
     [Theory]
     [InlineData("SELECT set_config('statement_timeout', '0', false)")]
