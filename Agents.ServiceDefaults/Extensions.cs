@@ -36,7 +36,10 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Logs, metrics and traces, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</summary>
+    /// <summary>
+    /// Logs, metrics and traces, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the AppHost sets it,
+    /// with <c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c> and the dashboard's API key in <c>OTEL_EXPORTER_OTLP_HEADERS</c>).
+    /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.AddOpenTelemetry(logging =>
@@ -58,6 +61,8 @@ public static class Extensions
                 .AddSource("Agents.*")
                 .AddSource("Microsoft.SemanticKernel*")
                 .AddSource("Microsoft.Extensions.AI")
+                // A span per hub method call (SendMessage, JoinThread...): where a user turn's trace starts.
+                .AddSource("Microsoft.AspNetCore.SignalR.Server")
                 .AddAspNetCoreInstrumentation(aspNetCore =>
                     // Health probes run every few seconds; they would drown the traces people look for.
                     aspNetCore.Filter = context => !IsHealthProbe(context.Request.Path))

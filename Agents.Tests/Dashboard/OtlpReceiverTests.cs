@@ -1,0 +1,130 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Agents.Hosting.Dashboard;
+using Agents.Hosting.Otlp.Proto.Collector;
+using Agents.Hosting.Otlp.Proto.Common;
+using Agents.Hosting.Otlp.Proto.Trace;
+using Agents.Tests.Infrastructure;
+using Google.Protobuf;
+using ProtoResource = Agents.Hosting.Otlp.Proto.Resource.Resource;
+
+namespace Agents.Tests.Dashboard;
+
+/// <summary>The OTLP/HTTP protobuf receiver, fed by the services' real OpenTelemetry exporters and by hand-made requests.</summary>
+[Collection(DashboardCollection.Name)]
+public sealed class OtlpReceiverTests
+{
+    private readonly DashboardFixture _fixture;
+
+    public OtlpReceiverTests(DashboardFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        fixture.Output = output;
+    }
+
+    [Fact]
+    public async Task ServicesExportSpansLogsAndMetricsUnderTheirResourceNames()
+    {
+        // A request through the front door: a span in web (the proxy) and one in api (the handler).
+        using var http = new HttpClient { BaseAddress = _fixture.FrontDoor };
+        using var response = await http.PostAsJsonAsync("/api/auth/token", new { userName = "otlp-check" }, TestContext.Current.CancellationToken).WithTimeout();
+        response.EnsureSuccessStatusCode();
+
+        var trace = await _fixture.WaitForTelemetryAsync(store => store.GetTraces().FirstOrDefault(t =>
+            t.Resources.Contains(ResourceNames.Web) && t.Resources.Contains(ResourceNames.Api)
+            && store.GetTrace(t.TraceId).Any(s => s.Resource == ResourceNames.Api && s.Name.Contains("/api/auth/token", StringComparison.Ordinal))), "front door -> api trace");
+        var spans = _fixture.Telemetry.GetTrace(trace.TraceId);
+        var apiSpan = spans.Single(s => s.Resource == ResourceNames.Api && s.Kind == "Server");
+        Assert.Equal(ResourceNames.Api, apiSpan.Instance);
+        Assert.Contains(apiSpan.Attributes, a => a.Key == "http.request.method" && a.Value == "POST");
+        // The api span is a child of web's proxy call: one trace across two processes.
+        Assert.Contains(spans, s => s.Resource == ResourceNames.Web && s.SpanId == apiSpan.ParentSpanId);
+
+        var log = await _fixture.WaitForTelemetryAsync(store => store.GetLogs(ResourceNames.Realtime).FirstOrDefault(), "realtime log");
+        Assert.Equal(ResourceNames.Realtime, log.Instance);
+        Assert.False(string.IsNullOrEmpty(log.Message));
+
+        var instrument = await _fixture.WaitForTelemetryAsync(store => store.GetInstruments(ResourceNames.Api)
+            .FirstOrDefault(i => i.Name == "http.server.request.duration"), "api request duration metric");
+        Assert.Equal("histogram", instrument.Type);
+        var points = _fixture.Telemetry.GetMetricPoints(instrument.Instance, instrument.Meter, instrument.Name);
+        Assert.Contains(points, p => p.Count > 0);
+        Assert.NotEmpty(_fixture.Telemetry.GetInstruments(ResourceNames.Web));
+    }
+
+    [Fact]
+    public async Task ReceiverRefusesMissingKeyWrongContentTypeAndGarbageAndAcceptsGzip()
+    {
+        using var http = new HttpClient { BaseAddress = _fixture.Settings.OtlpHttpUrl };
+        var request = TraceRequest("hand-made", "manual span");
+
+        using (var noKey = await http.PostAsync("/v1/traces", Protobuf(request.ToByteArray()), TestContext.Current.CancellationToken).WithTimeout())
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+            Assert.Equal("application/problem+json", noKey.Content.Headers.ContentType?.MediaType);
+        }
+
+        http.DefaultRequestHeaders.Add(DashboardSettings.ApiKeyHeader, _fixture.Settings.OtlpApiKey);
+        using (var json = await http.PostAsJsonAsync("/v1/traces", new { resourceSpans = Array.Empty<object>() }, TestContext.Current.CancellationToken).WithTimeout())
+        {
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
+        }
+        using (var garbage = await http.PostAsync("/v1/logs", Protobuf([0x0a, 0xff, 0xff, 0xff]), TestContext.Current.CancellationToken).WithTimeout())
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+        }
+
+        using var compressed = new MemoryStream();
+        await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            request.WriteTo(gzip);
+        }
+        var content = Protobuf(compressed.ToArray());
+        content.Headers.ContentEncoding.Add("gzip");
+        using var accepted = await http.PostAsync("/v1/traces", content, TestContext.Current.CancellationToken).WithTimeout();
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("application/x-protobuf", accepted.Content.Headers.ContentType?.MediaType);
+        ExportTraceServiceResponse.Parser.ParseFrom(await accepted.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+
+        var traceId = Convert.ToHexStringLower(request.ResourceSpans[0].ScopeSpans[0].Spans[0].TraceId.Span);
+        var span = Assert.Single(_fixture.Telemetry.GetTrace(traceId));
+        Assert.Equal(("hand-made", "hand-made-7", "manual span", true), (span.Resource, span.Instance, span.Name, span.IsError));
+        Assert.Equal(25, span.DurationMs, 3);
+        Assert.Contains(span.Attributes, a => a.Key == "agents.thread.id" && a.Value == "t-1");
+    }
+
+    private static ByteArrayContent Protobuf(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        return content;
+    }
+
+    private static ExportTraceServiceRequest TraceRequest(string service, string spanName)
+    {
+        var start = (ulong)(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000);
+        var resource = new ProtoResource();
+        resource.Attributes.Add(new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = service } });
+        resource.Attributes.Add(new KeyValue { Key = "service.instance.id", Value = new AnyValue { StringValue = $"{service}-7" } });
+        var span = new Span
+        {
+            TraceId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()),
+            SpanId = ByteString.CopyFrom(BitConverter.GetBytes(Random.Shared.NextInt64())),
+            Name = spanName,
+            Kind = Span.Types.SpanKind.Internal,
+            StartTimeUnixNano = start,
+            EndTimeUnixNano = start + 25_000_000,
+            Status = new Status { Code = Status.Types.StatusCode.Error, Message = "boom" },
+        };
+        span.Attributes.Add(new KeyValue { Key = "agents.thread.id", Value = new AnyValue { StringValue = "t-1" } });
+        var scope = new ScopeSpans { Scope = new InstrumentationScope { Name = "test" } };
+        scope.Spans.Add(span);
+        var resourceSpans = new ResourceSpans { Resource = resource };
+        resourceSpans.ScopeSpans.Add(scope);
+        var request = new ExportTraceServiceRequest();
+        request.ResourceSpans.Add(resourceSpans);
+        return request;
+    }
+}
