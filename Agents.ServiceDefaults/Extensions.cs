@@ -55,7 +55,9 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("Npgsql")
                 .AddMeter("Microsoft.SemanticKernel*")
-                .AddMeter("Microsoft.Extensions.AI"))
+                .AddMeter("Microsoft.Extensions.AI")
+                .AddMeter("Microsoft.AspNetCore.Http.Connections")
+                .AddMeter("Agents.*"))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Agents.*")

@@ -55,6 +55,19 @@ public sealed class OtlpReceiverTests
     }
 
     [Fact]
+    public void ServicesGetTheReceiverAndItsApiKeyInTheOtlpContract()
+    {
+        foreach (var resource in new[] { ResourceNames.Api, ResourceNames.Realtime, ResourceNames.Web })
+        {
+            var environment = ProcessInfo.Environment(_fixture.App.PidOf(resource));
+            Assert.Equal(_fixture.Settings.OtlpHttpUrl!.GetLeftPart(UriPartial.Authority), environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+            Assert.Equal("http/protobuf", environment["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+            Assert.Equal($"{DashboardSettings.ApiKeyHeader}={_fixture.Settings.OtlpApiKey}", environment["OTEL_EXPORTER_OTLP_HEADERS"]);
+            Assert.Equal(resource, environment["OTEL_SERVICE_NAME"]);
+        }
+    }
+
+    [Fact]
     public async Task ReceiverRefusesMissingKeyWrongContentTypeAndGarbageAndAcceptsGzip()
     {
         using var http = new HttpClient { BaseAddress = _fixture.Settings.OtlpHttpUrl };
