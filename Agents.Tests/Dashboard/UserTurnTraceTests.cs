@@ -52,6 +52,36 @@ public sealed class UserTurnTraceTests
         Assert.True(IsUnder(delivery, run, spans), "the reply's delivery is a descendant of the agent run");
     }
 
+    [Fact]
+    public async Task AUserTurnOverPlainWebSocketIsItsOwnTraceNotPartOfTheConnections()
+    {
+        await using var user = await AgentsClient.SignInAsync(_fixture.FrontDoor, $"wstrace-{Guid.NewGuid():N}"[..20]);
+        var thread = await user.CreateThreadAsync("Traced over /ws");
+        await using var ws = await WsClient.ConnectAsync(_fixture.FrontDoor, user.Token);
+        await ws.SendAsync(WsClient.Frame(EventTypes.JoinThread, new { thread_id = thread, after_seq = 0 }, "j1"));
+        await ws.WaitForTypeAsync(EventTypes.ThreadJoined, "j1");
+        for (var i = 1; i <= 2; i++)
+        {
+            await ws.SendAsync(WsClient.Frame(EventTypes.UserMessage, new { thread_id = thread, client_message_id = $"m{i}", text = "hello" }, $"m{i}"));
+            await ws.WaitForTypeAsync(EventTypes.MessageAccepted, $"m{i}");
+        }
+
+        var turns = await _fixture.WaitForTelemetryAsync(store =>
+        {
+            var found = store.GetTraces(ResourceNames.Realtime).Select(t => store.GetTrace(t.TraceId))
+                .Where(spans => spans.Any(s => s.Name == "ws user_message" && s.Attributes.Any(a => a.Key == "agents.thread.id" && a.Value == thread.ToString()))
+                    && spans.Any(s => s.Resource == ResourceNames.Api && s.Scope == "Npgsql"))
+                .ToList();
+            return found.Count == 2 ? found : null;
+        }, "two /ws turns");
+        foreach (var spans in turns)
+        {
+            var root = Assert.Single(spans, s => s.ParentSpanId is null);
+            Assert.Equal("ws user_message", root.Name);
+            Assert.Contains(spans, s => s.Resource == ResourceNames.Api && s.Name.StartsWith("POST", StringComparison.Ordinal));
+        }
+    }
+
     private static bool IsHubSend(TelemetrySpan span, Guid thread) =>
         span.Resource == ResourceNames.Realtime && span.Name.EndsWith("/SendMessage", StringComparison.Ordinal)
         && span.Attributes.Any(a => a.Key == "agents.thread.id" && a.Value == thread.ToString());
