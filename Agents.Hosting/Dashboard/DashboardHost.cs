@@ -31,6 +31,8 @@ internal sealed partial class DashboardHost(
         }
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(DashboardHost).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
+        // The AppHost's own host handles Ctrl+C and SIGTERM (and stops this app); this one must not take them.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalsLifetime>();
         builder.WebHost.UseUrls([.. new[] { settings.FrontendUrl, settings.OtlpHttpUrl }.OfType<Uri>().Select(u => u.GetLeftPart(UriPartial.Authority)).Distinct()]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddSingleton(settings);
@@ -109,6 +111,13 @@ internal sealed partial class DashboardHost(
         {
             await web.DisposeAsync();
         }
+    }
+
+    private sealed class NoSignalsLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Now listening on: {DashboardUrl}. Login to the dashboard at {LoginUrl}")]
