@@ -42,6 +42,9 @@ public static class Extensions
     /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // Semantic Kernel's model spans (GenAI conventions: gen_ai.operation.name, gen_ai.request.model, token usage) are
+        // behind a switch; the non-sensitive one keeps prompts and replies out of telemetry.
+        AppContext.SetSwitch("Microsoft.SemanticKernel.Experimental.GenAI.EnableOTelDiagnostics", true);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

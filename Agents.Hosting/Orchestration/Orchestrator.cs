@@ -361,6 +361,10 @@ internal sealed partial class Orchestrator(
             await Task.WhenAll(_startOrder.Select(r => notifications.WaitForResourceHealthyAsync(r.Name, _stopping.Token)));
             var external = _startOrder.OfType<Resource>().Where(r => r.HttpEndpoint is { IsExternal: true })
                 .SelectMany(r => r.HttpEndpoint!.Urls.Select(u => $"{r.Name}: {u}"));
+            if (dashboard.LoginUrl is { } login)
+            {
+                external = external.Append($"dashboard: {login}");
+            }
             LogReady(_sinceStart.Elapsed.TotalSeconds, string.Join(", ", external));
         }
         catch (DistributedApplicationException e)

@@ -10,6 +10,7 @@ namespace Agents.Tests.Dashboard;
 public sealed class DashboardFixture : IAsyncLifetime
 {
     private TestOutputLoggerProvider? _logs;
+    private OpenAiStub? _model;
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -26,7 +27,10 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Agents_AppHost>(TestContext.Current.CancellationToken)
+        // The agent answers through the LLM engine (against a local OpenAI-compatible stub), so turns have model spans.
+        _model = await OpenAiStub.StartAsync();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Agents_AppHost>(
+                [$"--Llm:Endpoint={_model.Endpoint}", "--Llm:Model=stub-model"], TestContext.Current.CancellationToken)
             .WithTimeout(TestTimeouts.Startup);
         _logs = builder.AddTestOutputLogging();
         builder.EnableDashboard();
@@ -63,6 +67,10 @@ public sealed class DashboardFixture : IAsyncLifetime
         if (App is not null)
         {
             await App.DisposeAsync();
+        }
+        if (_model is not null)
+        {
+            await _model.DisposeAsync();
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class UserTurnTraceTests
         var spans = await _fixture.WaitForTelemetryAsync(store => store.GetTraces(ResourceNames.Realtime)
             .Select(t => store.GetTrace(t.TraceId))
             .FirstOrDefault(trace => trace.Any(s => IsHubSend(s, thread)) && trace.Any(s => IsDelivery(s, reply.Seq, thread))
-                && trace.Any(s => s.Name == "agent run")), "trace of the turn");
+                && trace.Any(s => s.Name == "agent run") && trace.Any(s => s.Attributes.Any(a => a.Key == "gen_ai.operation.name"))), "trace of the turn");
         foreach (var span in spans)
         {
             _output.WriteLine($"{span.Start:HH:mm:ss.fff} {span.Resource,-9} {span.Kind,-8} {span.Name} ({span.DurationMs:F1} ms)");
@@ -50,6 +50,11 @@ public sealed class UserTurnTraceTests
         // The reply's delivery hangs under the run: the waterfall reads from "user sent" to "agent finished".
         var delivery = spans.Single(s => IsDelivery(s, reply.Seq, thread));
         Assert.True(IsUnder(delivery, run, spans), "the reply's delivery is a descendant of the agent run");
+
+        // The model call, as Semantic Kernel reports it (GenAI semantic conventions), under the run.
+        var model = Assert.Single(spans, s => s.Attributes.Any(a => a.Key == "gen_ai.operation.name"));
+        Assert.Contains(model.Attributes, a => a.Key == "gen_ai.request.model" && a.Value == "stub-model");
+        Assert.True(IsUnder(model, run, spans), "the model call is a descendant of the agent run");
     }
 
     [Fact]
