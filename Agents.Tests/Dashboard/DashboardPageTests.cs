@@ -107,9 +107,23 @@ public sealed partial class DashboardPageTests : IAsyncLifetime
         await Expect(page.Locator("#logs tbody tr").First).ToBeVisibleAsync();
         var instances = await page.Locator("#logs tbody tr td:nth-child(2)").AllTextContentsAsync();
         Assert.All(instances, instance => Assert.Equal(ResourceNames.Api, instance));
+        await DashboardBrowser.ScreenshotAsync(page, "structured-logs");
         await page.Locator("#logs-text").FillAsync("no log line says this " + Guid.NewGuid());
         await Expect(page.Locator("#logs tbody tr")).ToHaveCountAsync(0);
-        await DashboardBrowser.ScreenshotAsync(page, "structured-logs");
+
+        // A record written inside a traced operation links to its trace (a hand-made export: the services' own records
+        // inside requests are below the exported level).
+        var traceId = OtlpTestData.NewTraceId();
+        var message = $"traced record {Guid.NewGuid():N}";
+        await OtlpTestData.PostAsync(_fixture.Settings, "/v1/traces", OtlpTestData.Trace(ResourceNames.Api, "traced operation", traceId));
+        await OtlpTestData.PostAsync(_fixture.Settings, "/v1/logs", OtlpTestData.Log(ResourceNames.Api, message, traceId));
+        var traced = Assert.Single(_fixture.Telemetry.GetLogs(text: message));
+        await page.Locator("#logs-resource").SelectOptionAsync(traced.Resource);
+        await page.Locator("#logs-level").SelectOptionAsync("1");
+        await page.Locator("#logs-text").FillAsync(traced.Message);
+        await page.Locator($"#logs a[href='#/traces/{traced.TraceId}']").First.ClickAsync();
+        await Expect(page.Locator("#waterfall .span-row").First).ToBeVisibleAsync();
+        Assert.EndsWith($"#/traces/{traced.TraceId}", page.Url, StringComparison.Ordinal);
 
         await page.GotoAsync(new Uri(_fixture.Settings.FrontendUrl!, $"/#/metrics?resource={ResourceNames.Api}").ToString());
         await page.Locator(".instrument", new() { HasTextString = "http.server.request.duration" }).First.ClickAsync();

@@ -1,14 +1,10 @@
 using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Agents.Hosting.Dashboard;
 using Agents.Hosting.Otlp.Proto.Collector;
-using Agents.Hosting.Otlp.Proto.Common;
-using Agents.Hosting.Otlp.Proto.Trace;
 using Agents.Tests.Infrastructure;
 using Google.Protobuf;
-using ProtoResource = Agents.Hosting.Otlp.Proto.Resource.Resource;
 
 namespace Agents.Tests.Dashboard;
 
@@ -71,9 +67,9 @@ public sealed class OtlpReceiverTests
     public async Task ReceiverRefusesMissingKeyWrongContentTypeAndGarbageAndAcceptsGzip()
     {
         using var http = new HttpClient { BaseAddress = _fixture.Settings.OtlpHttpUrl };
-        var request = TraceRequest("hand-made", "manual span");
+        var request = OtlpTestData.Trace("hand-made", "manual span", OtlpTestData.NewTraceId());
 
-        using (var noKey = await http.PostAsync("/v1/traces", Protobuf(request.ToByteArray()), TestContext.Current.CancellationToken).WithTimeout())
+        using (var noKey = await http.PostAsync("/v1/traces", OtlpTestData.Protobuf(request.ToByteArray()), TestContext.Current.CancellationToken).WithTimeout())
         {
             Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
             Assert.Equal("application/problem+json", noKey.Content.Headers.ContentType?.MediaType);
@@ -84,7 +80,7 @@ public sealed class OtlpReceiverTests
         {
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
         }
-        using (var garbage = await http.PostAsync("/v1/logs", Protobuf([0x0a, 0xff, 0xff, 0xff]), TestContext.Current.CancellationToken).WithTimeout())
+        using (var garbage = await http.PostAsync("/v1/logs", OtlpTestData.Protobuf([0x0a, 0xff, 0xff, 0xff]), TestContext.Current.CancellationToken).WithTimeout())
         {
             Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
         }
@@ -94,7 +90,7 @@ public sealed class OtlpReceiverTests
         {
             request.WriteTo(gzip);
         }
-        var content = Protobuf(compressed.ToArray());
+        var content = OtlpTestData.Protobuf(compressed.ToArray());
         content.Headers.ContentEncoding.Add("gzip");
         using var accepted = await http.PostAsync("/v1/traces", content, TestContext.Current.CancellationToken).WithTimeout();
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
@@ -106,38 +102,5 @@ public sealed class OtlpReceiverTests
         Assert.Equal(("hand-made", "hand-made-7", "manual span", true), (span.Resource, span.Instance, span.Name, span.IsError));
         Assert.Equal(25, span.DurationMs, 3);
         Assert.Contains(span.Attributes, a => a.Key == "agents.thread.id" && a.Value == "t-1");
-    }
-
-    private static ByteArrayContent Protobuf(byte[] body)
-    {
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-        return content;
-    }
-
-    private static ExportTraceServiceRequest TraceRequest(string service, string spanName)
-    {
-        var start = (ulong)(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000);
-        var resource = new ProtoResource();
-        resource.Attributes.Add(new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = service } });
-        resource.Attributes.Add(new KeyValue { Key = "service.instance.id", Value = new AnyValue { StringValue = $"{service}-7" } });
-        var span = new Span
-        {
-            TraceId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()),
-            SpanId = ByteString.CopyFrom(BitConverter.GetBytes(Random.Shared.NextInt64())),
-            Name = spanName,
-            Kind = Span.Types.SpanKind.Internal,
-            StartTimeUnixNano = start,
-            EndTimeUnixNano = start + 25_000_000,
-            Status = new Status { Code = Status.Types.StatusCode.Error, Message = "boom" },
-        };
-        span.Attributes.Add(new KeyValue { Key = "agents.thread.id", Value = new AnyValue { StringValue = "t-1" } });
-        var scope = new ScopeSpans { Scope = new InstrumentationScope { Name = "test" } };
-        scope.Spans.Add(span);
-        var resourceSpans = new ResourceSpans { Resource = resource };
-        resourceSpans.ScopeSpans.Add(scope);
-        var request = new ExportTraceServiceRequest();
-        request.ResourceSpans.Add(resourceSpans);
-        return request;
     }
 }
