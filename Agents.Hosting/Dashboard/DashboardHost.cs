@@ -66,15 +66,27 @@ internal sealed partial class DashboardHost(
         web.UseStatusCodePages();
         web.UseAuthentication();
         web.UseAuthorization();
-        if (settings.OtlpHttpUrl is not null)
+        // One server, two endpoints as Aspire's: the receiver answers only on the OTLP port, the pages only on theirs.
+        var separatePorts = settings.OtlpHttpUrl?.Port != settings.FrontendUrl?.Port;
+        if (settings.OtlpHttpUrl is { } otlpUrl)
         {
-            web.MapOtlpReceiver(settings);
+            var otlp = web.MapGroup("");
+            if (separatePorts)
+            {
+                otlp.RequireHost($"*:{otlpUrl.Port}");
+            }
+            otlp.MapOtlpReceiver(settings);
         }
-        if (settings.FrontendUrl is not null)
+        if (settings.FrontendUrl is { } frontendUrl)
         {
-            web.MapDashboardLogin(settings);
-            web.MapDashboardPages(settings);
-            web.MapDashboardApi(settings);
+            var frontend = web.MapGroup("");
+            if (separatePorts)
+            {
+                frontend.RequireHost($"*:{frontendUrl.Port}");
+            }
+            frontend.MapDashboardLogin(settings);
+            frontend.MapDashboardPages(settings);
+            frontend.MapDashboardApi(settings);
         }
         try
         {

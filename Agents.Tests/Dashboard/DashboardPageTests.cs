@@ -8,7 +8,7 @@ namespace Agents.Tests.Dashboard;
 
 /// <summary>The dashboard's pages in a real browser (Playwright + system Chromium) against the running AppHost.</summary>
 [Collection(DashboardCollection.Name)]
-public sealed partial class DashboardPageTests : IAsyncLifetime
+public sealed class DashboardPageTests : IAsyncLifetime
 {
     private readonly DashboardFixture _fixture;
     private DashboardBrowser _browser = null!;
@@ -103,10 +103,15 @@ public sealed partial class DashboardPageTests : IAsyncLifetime
     public async Task StructuredLogsFilterAndLinkToTracesAndMetricsChartAnInstrument()
     {
         var page = await LoggedInPageAsync("#/logs");
-        await page.Locator("#logs-resource").SelectOptionAsync(ResourceNames.Api);
         await Expect(page.Locator("#logs tbody tr").First).ToBeVisibleAsync();
-        var instances = await page.Locator("#logs tbody tr td:nth-child(2)").AllTextContentsAsync();
-        Assert.All(instances, instance => Assert.Equal(ResourceNames.Api, instance));
+        await page.Locator("#logs-resource").SelectOptionAsync(ResourceNames.Api);
+        // Once the filter applied, every row is an instance of api (the column shows instances: api, api-1...).
+        await page.WaitForFunctionAsync("""
+            () => {
+              const cells = [...document.querySelectorAll('#logs tbody tr td:nth-child(2)')];
+              return cells.length > 0 && cells.every(td => /^api(-[0-9]+)?$/.test(td.textContent));
+            }
+            """);
         await DashboardBrowser.ScreenshotAsync(page, "structured-logs");
         await page.Locator("#logs-text").FillAsync("no log line says this " + Guid.NewGuid());
         await Expect(page.Locator("#logs tbody tr")).ToHaveCountAsync(0);

@@ -36,6 +36,15 @@ public sealed class DashboardSettingsTests
         using var otlp = await PostEmptyTracesAsync(settings.OtlpHttpUrl!);
         Assert.Equal(HttpStatusCode.Unauthorized, otlp.StatusCode);
         Assert.Matches("^[0-9a-f]{32}$", settings.BrowserToken!);
+
+        // Each port serves its own part only.
+        using var otlpPort = new HttpClient { BaseAddress = settings.OtlpHttpUrl };
+        using var page = await otlpPort.GetAsync(new Uri($"/login?t={settings.BrowserToken}", UriKind.Relative), TestContext.Current.CancellationToken).WithTimeout();
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        using var login = await http.GetAsync(new Uri($"/login?t={settings.BrowserToken}", UriKind.Relative), TestContext.Current.CancellationToken).WithTimeout();
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        using var frontendPort = await PostEmptyTracesAsync(settings.FrontendUrl!);
+        Assert.Equal(HttpStatusCode.NotFound, frontendPort.StatusCode);
         Assert.Equal(new Uri(settings.FrontendUrl!, $"/login?t={settings.BrowserToken}"), settings.LoginUrl);
     }
 
