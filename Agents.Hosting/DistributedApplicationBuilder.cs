@@ -29,6 +29,10 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
         _hostBuilder.Services.AddSingleton<ResourceLoggerService>();
         _hostBuilder.Services.AddSingleton<ResourceNotificationService>();
         _hostBuilder.Services.AddSingleton<ApplicationModel>(_ => new ApplicationModel(Resources));
+        _hostBuilder.Services.AddSingleton(sp => Dashboard.DashboardSettings.Resolve(sp.GetRequiredService<IConfiguration>(), options));
+        _hostBuilder.Services.AddSingleton(sp => new Otlp.TelemetryStore(sp.GetRequiredService<Dashboard.DashboardSettings>().Limits));
+        // Before the orchestrator: the receiver listens before any service starts exporting to it.
+        _hostBuilder.Services.AddHostedService<Dashboard.DashboardHost>();
         _hostBuilder.Services.AddSingleton<Orchestrator>();
         _hostBuilder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
         _hostBuilder.Services.AddSingleton(sp => new ResourceCommandService(sp.GetRequiredService<Orchestrator>()));

@@ -50,6 +50,12 @@ public sealed class DistributedApplicationOptions
     /// <summary>The AppHost's application name (its assembly), for user secrets.</summary>
     public string? ApplicationName { get; init; }
 
+    /// <summary>
+    /// No dashboard and no OTLP receiver, whatever the configuration says (as Aspire's option; true under the testing
+    /// builder unless a test turns it on with <c>EnableDashboard()</c>).
+    /// </summary>
+    public bool DisableDashboard { get; set; }
+
     /// <summary>The environment name, when forced (tests use Development).</summary>
     public string? EnvironmentName { get; init; }
 }

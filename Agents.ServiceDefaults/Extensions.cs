@@ -36,9 +36,15 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Logs, metrics and traces, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</summary>
+    /// <summary>
+    /// Logs, metrics and traces, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the AppHost sets it,
+    /// with <c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c> and the dashboard's API key in <c>OTEL_EXPORTER_OTLP_HEADERS</c>).
+    /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // Semantic Kernel's model spans (GenAI conventions: gen_ai.operation.name, gen_ai.request.model, token usage) are
+        // behind a switch; the non-sensitive one keeps prompts and replies out of telemetry.
+        AppContext.SetSwitch("Microsoft.SemanticKernel.Experimental.GenAI.EnableOTelDiagnostics", true);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -52,12 +58,16 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("Npgsql")
                 .AddMeter("Microsoft.SemanticKernel*")
-                .AddMeter("Microsoft.Extensions.AI"))
+                .AddMeter("Microsoft.Extensions.AI")
+                .AddMeter("Microsoft.AspNetCore.Http.Connections")
+                .AddMeter("Agents.*"))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Agents.*")
                 .AddSource("Microsoft.SemanticKernel*")
                 .AddSource("Microsoft.Extensions.AI")
+                // A span per hub method call (SendMessage, JoinThread...): where a user turn's trace starts.
+                .AddSource("Microsoft.AspNetCore.SignalR.Server")
                 .AddAspNetCoreInstrumentation(aspNetCore =>
                     // Health probes run every few seconds; they would drown the traces people look for.
                     aspNetCore.Filter = context => !IsHealthProbe(context.Request.Path))

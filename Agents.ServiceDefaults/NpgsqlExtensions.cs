@@ -22,7 +22,12 @@ public static class NpgsqlExtensions
         }
         builder.Services.AddNpgsqlDataSource(connectionString, dataSource =>
         {
-            dataSource.ConfigureTracing(tracing => tracing.EnableFirstResponseEvent(false));
+            // Only commands that are part of something (a request, a run) get a span: background loops poll every
+            // second, and a trace per poll would drown the traces people look for.
+            dataSource.ConfigureTracing(tracing => tracing
+                .EnableFirstResponseEvent(false)
+                .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+                .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null));
             configureDataSource?.Invoke(dataSource);
         });
         builder.Services.AddHealthChecks().AddNpgSql(name: $"postgres-{connectionName}", timeout: TimeSpan.FromSeconds(3));

@@ -15,18 +15,25 @@ internal sealed partial class EventPublisher(IConnectionMultiplexer redis, ILogg
     public async Task PublishAsync(IEnumerable<ThreadEvent> events)
     {
         var database = redis.GetDatabase();
+        // The trace of the request or run that made the events: Realtime's delivery joins it.
+        var traceParent = System.Diagnostics.Activity.Current?.Id;
         foreach (var threadEvent in events)
         {
             try
             {
-                await database.StreamAddAsync(StreamKey,
+                NameValueEntry[] entry =
                 [
                     new NameValueEntry("thread", threadEvent.ThreadId.ToString()),
                     new NameValueEntry("seq", threadEvent.Seq),
                     new NameValueEntry("type", threadEvent.Type),
                     new NameValueEntry("payload", threadEvent.Payload.GetRawText()),
                     new NameValueEntry("created", threadEvent.CreatedAt.ToUnixTimeMilliseconds()),
-                ], maxLength: ApproximateMaxLength, useApproximateMaxLength: true);
+                ];
+                if (traceParent is not null)
+                {
+                    entry = [.. entry, new NameValueEntry("traceparent", traceParent)];
+                }
+                await database.StreamAddAsync(StreamKey, entry, maxLength: ApproximateMaxLength, useApproximateMaxLength: true);
             }
             catch (RedisException e)
             {

@@ -140,6 +140,7 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
             new { messageId, id, user, clientMessageId, text, seq = message.Seq, runId, traceparent = System.Diagnostics.Activity.Current?.Id },
             transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        System.Diagnostics.Activity.Current?.SetTag("agents.thread.id", id).SetTag("agents.run.id", runId);
         await publisher.PublishAsync(appended);
         return (ThreadAccess.Ok, new SendMessageResult(id, messageId, message.Seq, Duplicate: false));
     }

@@ -17,6 +17,7 @@ internal sealed partial class Orchestrator(
     IHostEnvironment environment,
     ResourceNotificationService notifications,
     ResourceLoggerService logs,
+    Dashboard.DashboardSettings dashboard,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(5);
@@ -54,7 +55,7 @@ internal sealed partial class Orchestrator(
         RunFolders.Create(RunDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         StaleRunCleaner.RecordOwner(RunDirectory);
-        _context = new LaunchContext(RunDirectory, configuration, environment, OnResourceLine);
+        _context = new LaunchContext(RunDirectory, configuration, environment, OnResourceLine, dashboard);
 
         AllocatePorts();
         foreach (var resource in _startOrder.OfType<Resource>())
@@ -360,6 +361,10 @@ internal sealed partial class Orchestrator(
             await Task.WhenAll(_startOrder.Select(r => notifications.WaitForResourceHealthyAsync(r.Name, _stopping.Token)));
             var external = _startOrder.OfType<Resource>().Where(r => r.HttpEndpoint is { IsExternal: true })
                 .SelectMany(r => r.HttpEndpoint!.Urls.Select(u => $"{r.Name}: {u}"));
+            if (dashboard.LoginUrl is { } login)
+            {
+                external = external.Append($"dashboard: {login}");
+            }
             LogReady(_sinceStart.Elapsed.TotalSeconds, string.Join(", ", external));
         }
         catch (DistributedApplicationException e)

@@ -8,9 +8,6 @@ namespace Agents.Hosting.Orchestration;
 /// </summary>
 internal sealed class ProjectLauncher(HttpClient healthClient) : IResourceLauncher
 {
-    /// <summary>AppHost configuration key (as Aspire's) for where the services send OTLP.</summary>
-    public const string OtlpEndpointKey = "DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL";
-
     public async Task<ProcessSpec?> PrepareAsync(ResourceInstance instance, LaunchContext context, CancellationToken cancellationToken)
     {
         var project = (ProjectResource)instance.Resource;
@@ -33,9 +30,13 @@ internal sealed class ProjectLauncher(HttpClient healthClient) : IResourceLaunch
         environment["OTEL_SERVICE_NAME"] = resource.Name;
         environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instance.Id}";
         environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-        if (context.Configuration[OtlpEndpointKey] is { Length: > 0 } otlp)
+        if (context.Dashboard.OtlpHttpUrl is { } otlp)
         {
-            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp.GetLeftPart(UriPartial.Authority);
+            if (context.Dashboard.OtlpApiKey is { } apiKey)
+            {
+                environment["OTEL_EXPORTER_OTLP_HEADERS"] = $"{Dashboard.DashboardSettings.ApiKeyHeader}={apiKey}";
+            }
             // Short export intervals, as Aspire sets them, so the dashboard is live.
             environment["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
             environment["OTEL_BSP_SCHEDULE_DELAY"] = "1000";

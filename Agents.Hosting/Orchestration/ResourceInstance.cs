@@ -30,9 +30,13 @@ internal sealed class LaunchContext(
     string runDirectory,
     Microsoft.Extensions.Configuration.IConfiguration configuration,
     Microsoft.Extensions.Hosting.IHostEnvironment environment,
-    Action<ResourceInstance, string, bool> writeLine)
+    Action<ResourceInstance, string, bool> writeLine,
+    Agents.Hosting.Dashboard.DashboardSettings dashboard)
 {
     public string RunDirectory { get; } = runDirectory;
+
+    /// <summary>Where services send telemetry (the dashboard's OTLP receiver), when it is on.</summary>
+    public Agents.Hosting.Dashboard.DashboardSettings Dashboard { get; } = dashboard;
 
     public Microsoft.Extensions.Configuration.IConfiguration Configuration { get; } = configuration;
 

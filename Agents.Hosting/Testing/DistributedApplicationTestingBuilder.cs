@@ -66,6 +66,7 @@ public static class DistributedApplicationTestingBuilder
         IsTesting = true,
         RandomizePorts = true,
         ForwardResourceLogsToConsole = false,
+        DisableDashboard = true,
         ContentRootPath = contentRoot,
         ApplicationName = applicationName,
         EnvironmentName = Environments.Development,

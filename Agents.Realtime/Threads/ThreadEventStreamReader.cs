@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using StackExchange.Redis;
 
@@ -13,6 +14,7 @@ public sealed partial class ThreadEventStreamReader(
     IConfiguration configuration, ThreadDelivery delivery, ConnectionRegistry connections, ILogger<ThreadEventStreamReader> logger) : BackgroundService
 {
     public const string StreamKey = "agents:thread-events";
+    private static readonly ActivitySource Tracing = new("Agents.Realtime.Delivery");
     private const int BlockMilliseconds = 1_000;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,11 +36,12 @@ public sealed partial class ThreadEventStreamReader(
                 {
                     continue;
                 }
-                foreach (var (id, threadEvent) in Parse(result))
+                foreach (var (id, threadEvent, traceParent) in Parse(result))
                 {
                     lastId = id;
                     if (threadEvent is not null)
                     {
+                        using var activity = StartDeliverActivity(threadEvent, traceParent);
                         await delivery.DeliverAsync(threadEvent, connections.Find, stoppingToken);
                     }
                 }
@@ -52,7 +55,23 @@ public sealed partial class ThreadEventStreamReader(
     }
 
     /// <summary>XREAD's answer: [[stream, [[id, [field, value, ...]], ...]]].</summary>
-    private static IEnumerable<(string Id, ThreadEvent? Event)> Parse(RedisResult result)
+    /// <summary>
+    /// A "deliver" span in the trace of whatever made the event (the message's request, the agent's run), so a user turn
+    /// reads as one trace from the hub call to the last delivery.
+    /// </summary>
+    private static Activity? StartDeliverActivity(ThreadEvent threadEvent, string? traceParent)
+    {
+        ActivityContext.TryParse(traceParent, null, out var parent);
+        var activity = Tracing.StartActivity("deliver " + threadEvent.Type, ActivityKind.Consumer, parent);
+        activity?.SetTag("agents.thread.id", threadEvent.ThreadId);
+        activity?.SetTag("agents.event.seq", threadEvent.Seq);
+        activity?.SetTag("agents.event.type", threadEvent.Type);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.destination.name", StreamKey);
+        return activity;
+    }
+
+    private static IEnumerable<(string Id, ThreadEvent? Event, string? TraceParent)> Parse(RedisResult result)
     {
         foreach (var stream in (RedisResult[])result!)
         {
@@ -66,7 +85,7 @@ public sealed partial class ThreadEventStreamReader(
                 {
                     values[(string)fields[i]!] = (string)fields[i + 1]!;
                 }
-                yield return (id, ToEvent(values));
+                yield return (id, ToEvent(values), values.GetValueOrDefault("traceparent"));
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -12,6 +13,7 @@ namespace Agents.Realtime.WebSockets;
 /// </summary>
 internal sealed partial class WebSocketSession : IEventSink
 {
+    private static readonly ActivitySource Tracing = new("Agents.Realtime.WebSockets");
     private readonly WebSocket _socket;
     private readonly ThreadSessions _sessions;
     private readonly UserRateLimiter _limiter;
@@ -148,6 +150,13 @@ internal sealed partial class WebSocketSession : IEventSink
 
     private async Task DispatchAsync(ClientConnection connection, string type, JsonElement payload, string? requestId, CancellationToken cancellationToken)
     {
+        // A frame is its own trace, as a hub call is: not a child of the connection's /ws request, which lasts for hours.
+        Activity.Current = null;
+        using var activity = type is EventTypes.Ping or EventTypes.Pong or EventTypes.Typing ? null : Tracing.StartActivity("ws " + type, ActivityKind.Server);
+        if (activity is not null && payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("thread_id", out var threadId))
+        {
+            activity.SetTag("agents.thread.id", threadId.ToString());
+        }
         switch (type)
         {
             case EventTypes.Ping:

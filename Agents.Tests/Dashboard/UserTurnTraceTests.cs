@@ -1,0 +1,117 @@
+using Agents.Hosting.Otlp;
+using Agents.Protocol;
+using Agents.Tests.Infrastructure;
+
+namespace Agents.Tests.Dashboard;
+
+/// <summary>One trace per user turn: hub call -> Api -> database -> agent run -> Redis stream -> Realtime delivery.</summary>
+[Collection(DashboardCollection.Name)]
+public sealed class UserTurnTraceTests
+{
+    private readonly DashboardFixture _fixture;
+    private readonly ITestOutputHelper _output;
+
+    public UserTurnTraceTests(DashboardFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        _output = output;
+        fixture.Output = output;
+    }
+
+    [Fact]
+    public async Task AUserTurnThroughTheHubIsOneTraceAcrossRealtimeApiAndTheDatabase()
+    {
+        await using var alice = await AgentsClient.SignInAsync(_fixture.FrontDoor, $"trace-{Guid.NewGuid():N}"[..20]);
+        var thread = await alice.StartThreadAsync("Traced");
+        var sent = await alice.SendAsync(thread, "hello");
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmResponse), "the agent's reply");
+        var reply = alice.EventsOf(thread).First(e => e.Type == EventTypes.LlmResponse);
+        var runId = reply.Payload.GetProperty("run_id").GetString();
+
+        // The turn is complete once the reply's delivery span arrived; everything before it is in the store by then.
+        var spans = await _fixture.WaitForTelemetryAsync(store => store.GetTraces(ResourceNames.Realtime)
+            .Select(t => store.GetTrace(t.TraceId))
+            .FirstOrDefault(trace => trace.Any(s => IsHubSend(s, thread)) && trace.Any(s => IsDelivery(s, reply.Seq, thread))
+                && trace.Any(s => s.Name == "agent run") && trace.Any(s => s.Attributes.Any(a => a.Key == "gen_ai.operation.name"))), "trace of the turn");
+        foreach (var span in spans)
+        {
+            _output.WriteLine($"{span.Start:HH:mm:ss.fff} {span.Resource,-9} {span.Kind,-8} {span.Name} ({span.DurationMs:F1} ms)");
+        }
+
+        var root = Assert.Single(spans, s => s.ParentSpanId is null || spans.All(p => p.SpanId != s.ParentSpanId));
+        Assert.True(IsHubSend(root, thread), $"the trace starts at the hub call, not at '{root.Name}'");
+        Assert.Contains(spans, s => s.Resource == ResourceNames.Realtime && s.Kind == "Client" && Path(s).EndsWith($"/api/threads/{thread}/messages", StringComparison.Ordinal));
+        var insert = Assert.Single(spans, s => s.Resource == ResourceNames.Api && s.Kind == "Server" && s.Name.StartsWith("POST", StringComparison.Ordinal));
+        Assert.Contains(insert.Attributes, a => a.Key == "agents.thread.id" && a.Value == thread.ToString());
+        Assert.Contains(spans, s => s.Resource == ResourceNames.Api && s.Scope == "Npgsql" && s.Attributes.Any(a => a.Key.StartsWith("db.", StringComparison.Ordinal)));
+        var run = Assert.Single(spans, s => s.Name == "agent run");
+        Assert.Contains(run.Attributes, a => a.Key == "agents.run.id" && a.Value == runId);
+        Assert.Contains(spans, s => IsDelivery(s, sent.Seq, thread));
+        // The reply's delivery hangs under the run: the waterfall reads from "user sent" to "agent finished".
+        var delivery = spans.Single(s => IsDelivery(s, reply.Seq, thread));
+        Assert.True(IsUnder(delivery, run, spans), "the reply's delivery is a descendant of the agent run");
+
+        // The model call, as Semantic Kernel reports it (GenAI semantic conventions), under the run.
+        var model = Assert.Single(spans, s => s.Attributes.Any(a => a.Key == "gen_ai.operation.name"));
+        Assert.Contains(model.Attributes, a => a.Key == "gen_ai.request.model" && a.Value == "stub-model");
+        Assert.True(IsUnder(model, run, spans), "the model call is a descendant of the agent run");
+    }
+
+    [Fact]
+    public async Task AUserTurnOverPlainWebSocketIsItsOwnTraceNotPartOfTheConnections()
+    {
+        await using var user = await AgentsClient.SignInAsync(_fixture.FrontDoor, $"wstrace-{Guid.NewGuid():N}"[..20]);
+        var thread = await user.CreateThreadAsync("Traced over /ws");
+        await using var ws = await WsClient.ConnectAsync(_fixture.FrontDoor, user.Token);
+        await ws.SendAsync(WsClient.Frame(EventTypes.JoinThread, new { thread_id = thread, after_seq = 0 }, "j1"));
+        await ws.WaitForTypeAsync(EventTypes.ThreadJoined, "j1");
+        for (var i = 1; i <= 2; i++)
+        {
+            await ws.SendAsync(WsClient.Frame(EventTypes.UserMessage, new { thread_id = thread, client_message_id = $"m{i}", text = "hello" }, $"m{i}"));
+            await ws.WaitForTypeAsync(EventTypes.MessageAccepted, $"m{i}");
+        }
+
+        var turns = await _fixture.WaitForTelemetryAsync(store =>
+        {
+            var found = store.GetTraces(ResourceNames.Realtime).Select(t => store.GetTrace(t.TraceId))
+                .Where(spans => spans.Any(s => s.Name == "ws user_message" && s.Attributes.Any(a => a.Key == "agents.thread.id" && a.Value == thread.ToString()))
+                    && spans.Any(s => s.Resource == ResourceNames.Api && s.Scope == "Npgsql"))
+                .ToList();
+            return found.Count == 2 ? found : null;
+        }, "two /ws turns");
+        foreach (var spans in turns)
+        {
+            var root = Assert.Single(spans, s => s.ParentSpanId is null);
+            Assert.Equal("ws user_message", root.Name);
+            Assert.Contains(spans, s => s.Resource == ResourceNames.Api && s.Name.StartsWith("POST", StringComparison.Ordinal));
+        }
+    }
+
+    private static bool IsHubSend(TelemetrySpan span, Guid thread) =>
+        span.Resource == ResourceNames.Realtime && span.Name.EndsWith("/SendMessage", StringComparison.Ordinal)
+        && span.Attributes.Any(a => a.Key == "agents.thread.id" && a.Value == thread.ToString());
+
+    private static bool IsDelivery(TelemetrySpan span, long seq, Guid thread) =>
+        span.Resource == ResourceNames.Realtime && span.Name.StartsWith("deliver", StringComparison.Ordinal)
+        && span.Attributes.Any(a => a.Key == "agents.event.seq" && a.Value == seq.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        && span.Attributes.Any(a => a.Key == "agents.thread.id" && a.Value == thread.ToString());
+
+    private static string Path(TelemetrySpan span) => span.Attributes.FirstOrDefault(a => a.Key == "url.full")?.Value ?? "";
+
+    private static bool IsUnder(TelemetrySpan span, TelemetrySpan ancestor, IReadOnlyList<TelemetrySpan> spans)
+    {
+        for (var current = span; current.ParentSpanId is { } parent;)
+        {
+            if (parent == ancestor.SpanId)
+            {
+                return true;
+            }
+            if (spans.FirstOrDefault(s => s.SpanId == parent) is not { } next)
+            {
+                return false;
+            }
+            current = next;
+        }
+        return false;
+    }
+}
