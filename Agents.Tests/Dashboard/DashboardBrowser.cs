@@ -9,11 +9,6 @@ namespace Agents.Tests.Dashboard;
 public sealed class DashboardBrowser : IAsyncDisposable
 {
     private const string ChromiumPath = "/usr/bin/chromium";
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic",
-    ];
 
     private readonly IPlaywright _playwright;
 
@@ -34,13 +29,7 @@ public sealed class DashboardBrowser : IAsyncDisposable
             throw new InvalidOperationException($"{ChromiumPath} is missing: install it with apt-get install chromium (./test.sh does).");
         }
         var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Args = ChromiumArgs,
-            Headless = true,
-        });
-        return new DashboardBrowser(playwright, browser);
+        return new DashboardBrowser(playwright, await Agents.Tests.Browser.BrowserAppFixture.LaunchChromiumAsync(playwright));
     }
 
     /// <summary>A fresh context (no cookies) with a page whose waits are bounded.</summary>

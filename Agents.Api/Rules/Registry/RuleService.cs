@@ -44,7 +44,7 @@ public sealed partial class RuleService(
             throw new RuleConflictException($"A rule named {name} was created meanwhile.");
         }
         LogCreated(name, rowCount);
-        return (await store.GetAsync(id, cancellationToken))!.Rule;
+        return Tagged((await store.GetAsync(id, cancellationToken))!.Rule);
     }
 
     /// <summary>What the chat's "run &lt;rule&gt;" does: create the rule, or, when one of that name exists, refresh it
@@ -78,7 +78,7 @@ public sealed partial class RuleService(
         await store.UpdateVersionAsync(rule.Rule.Id, text, preview.Sql, preview.Parameters, viewSql, preview.Translator, viewName, version, rowCount, duration, cancellationToken);
         await DropViewAsync(rule.ViewName, CancellationToken.None);
         LogNewVersion(rule.Rule.Name, version);
-        return (await store.GetAsync(rule.Rule.Id, cancellationToken))!.Rule;
+        return Tagged((await store.GetAsync(rule.Rule.Id, cancellationToken))!.Rule);
     }
 
     public async Task<RuleDto> RefreshAsync(RuleStore.StoredRule rule, CancellationToken cancellationToken)
@@ -92,11 +92,12 @@ public sealed partial class RuleService(
         await transaction.CommitAsync(cancellationToken);
         var duration = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
         await store.MarkRefreshedAsync(rule.Rule.Id, rowCount, duration, cancellationToken);
-        return (await store.GetAsync(rule.Rule.Id, cancellationToken))!.Rule;
+        return Tagged((await store.GetAsync(rule.Rule.Id, cancellationToken))!.Rule);
     }
 
     public async Task DeleteAsync(RuleStore.StoredRule rule, CancellationToken cancellationToken)
     {
+        Tagged(rule.Rule);
         await DropViewAsync(rule.ViewName, cancellationToken);
         await store.DeleteAsync(rule.Rule.Id, cancellationToken);
     }
@@ -194,6 +195,13 @@ public sealed partial class RuleService(
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    // The rule a request or run works on, on its span (the dashboard's trace detail shows it).
+    private static RuleDto Tagged(RuleDto rule)
+    {
+        Activity.Current?.SetTag("agents.rule.id", rule.Id.ToString()).SetTag("agents.rule.name", rule.Name);
+        return rule;
     }
 
     public static string QualifiedView(string viewName) => $"{Schema}.{RulesDatabaseSetup.Quote(viewName)}";
