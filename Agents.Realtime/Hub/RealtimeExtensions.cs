@@ -1,3 +1,4 @@
+using Agents.Protocol.MessagePack;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -28,6 +29,8 @@ public static class RealtimeExtensions
                 hub.AddFilter<HubErrorFilter>();
                 hub.AddFilter<HubRateLimitFilter>();
             })
+            // Both protocols at once: each client picks one in its handshake (browsers JSON, .NET clients either).
+            .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = ProtocolMessagePack.Options)
             .AddStackExchangeRedis(builder.Configuration.GetConnectionString(ResourceNames.Cache)!,
                 redis => redis.Configuration.ChannelPrefix = RedisChannel.Literal("agents-signalr"));
         builder.Services.AddOptions<HubOptions>()
