@@ -28,7 +28,10 @@ dotnet build bench/realtime/LoadGen -c Release -nologo -clp:ErrorsOnly >/dev/nul
 (cd bench/realtime/peers/ws && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 loadgen=(taskset -c 0 dotnet "$root/bench/realtime/LoadGen/bin/Release/net10.0/LoadGen.dll")
 
-raw=$(mktemp -d)
+stamp=$(date -u +%Y-%m-%dT%H%MZ)$quick
+# Each turn's own figures (every step) are kept beside the summary.
+raw="bench/realtime/results/$stamp"
+mkdir -p "$raw"
 log=$(mktemp)
 server_pid=""
 stop_server() {
@@ -39,7 +42,10 @@ stop_server() {
     server_pid=""
   fi
 }
-trap 'stop_server; rm -rf "$raw" "$log"' EXIT
+trap 'stop_server; rm -f "$log"' EXIT
+for port in 3101 3102 5080; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use: stop what listens there first"; exit 1; fi
+done
 
 start_server() { # name -> sets server_pid, match, url
   : >"$log"
@@ -79,8 +85,7 @@ for repeat in $(seq 1 "$repeats"); do
   done
 done
 
-mkdir -p bench/realtime/results
-out="bench/realtime/results/$(date -u +%Y-%m-%dT%H%MZ)$quick.json"
+out="bench/realtime/results/$stamp.json"
 "${loadgen[@]}" summarize --dir "$raw" --out "$out" --node-version "$(node --version)" \
   --note "${NOTE:-2-core machine shared with the builds and tests of other engineers: compare servers within this run, not across runs; load averages are recorded per step}"
 echo "results: $out"

@@ -154,7 +154,7 @@ public static class Turn
         }
         var sent = Stopwatch.GetElapsedTime(started);
         // Drain: until every copy arrived, or 5 s after the last send (what is still missing then counts as lost).
-        var expected = (long)step.Planned * ReceiverCount(step);
+        var expected = (long)step.Planned * step.ReceiverCount;
         var drainUntil = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
         while (step.Unique < expected && Stopwatch.GetTimestamp() < drainUntil)
         {
@@ -165,14 +165,13 @@ public static class Turn
         var serverCpu = cpu.GetValueOrDefault("server");
         return new StepResult(
             step.Rate, step.Planned, Math.Round(sent.TotalSeconds, 2), step.Unique,
-            Math.Round(step.Unique / sent.TotalSeconds, 0),
+            // The step lasts Planned / Rate seconds by design (the last message goes out one interval before its end).
+            Math.Round(step.Unique * (double)step.Rate / step.Planned, 0),
             serverCpu > 0 ? Math.Round(step.Unique / serverCpu, 0) : double.NaN,
             step.Latency.Percentile(0.50), step.Latency.Percentile(0.99), step.Latency.Percentile(1.0),
             expected - step.Unique, step.Duplicated, step.OutOfOrder, step.OtherMessages,
             Interlocked.Read(ref target.SendErrors) - errorsBefore, cpu, load);
     }
-
-    private static int ReceiverCount(BroadcastStep step) => step.ReceiverCount;
 
     /// <summary>Waits (up to 2 minutes) until the server used less than 5% of a core over a second, then 2 s more; returns the seconds waited.</summary>
     private static async Task<double> SettleAsync(ProcessTree tree, CancellationToken token)
