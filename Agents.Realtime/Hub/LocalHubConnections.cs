@@ -45,33 +45,42 @@ public sealed class AgentHubLifetimeManager(
 }
 
 /// <summary>
-/// One event going to many connections is serialised once per protocol, not once per connection: the last message of
-/// each kind is kept with its serialised forms (SerializedHubMessage caches one per protocol). Thread delivery sends one
-/// event to every connection of the thread in a row, so the slot hits for all but the first.
+/// One event going to many connections is serialised once per protocol, not once per connection: the last messages of
+/// each kind are kept with their serialised forms (SerializedHubMessage caches one per protocol). Thread delivery sends
+/// a batch of events to every connection of the thread in turn, so for all but the first connection they are found here.
 /// </summary>
 public sealed class SharedHubMessages
 {
-    private Slot? _event;
-    private Slot? _typing;
-    private Slot? _presence;
+    private readonly Slots _events = new(64);
+    private readonly Slots _typing = new(4);
+    private readonly Slots _presence = new(4);
 
-    public SerializedHubMessage ThreadEvent(ThreadEvent threadEvent) => Get(ref _event, nameof(IAgentClient.ThreadEvent), threadEvent);
+    public SerializedHubMessage ThreadEvent(ThreadEvent threadEvent) => _events.Get(nameof(IAgentClient.ThreadEvent), threadEvent);
 
-    public SerializedHubMessage Typing(TypingEvent typing) => Get(ref _typing, nameof(IAgentClient.Typing), typing);
+    public SerializedHubMessage Typing(TypingEvent typing) => _typing.Get(nameof(IAgentClient.Typing), typing);
 
-    public SerializedHubMessage Presence(PresenceEvent presence) => Get(ref _presence, nameof(IAgentClient.Presence), presence);
+    public SerializedHubMessage Presence(PresenceEvent presence) => _presence.Get(nameof(IAgentClient.Presence), presence);
 
-    private static SerializedHubMessage Get(ref Slot? slot, string target, object argument)
+    /// <summary>A small ring of recent messages, found by their argument's identity.</summary>
+    private sealed class Slots(int size)
     {
-        // A race only costs a second serialisation: the slot always holds a message matching its argument.
-        var current = Volatile.Read(ref slot);
-        if (current is not null && ReferenceEquals(current.Argument, argument))
+        private readonly Slot?[] _slots = new Slot?[size];
+        private int _next;
+
+        public SerializedHubMessage Get(string target, object argument)
         {
-            return current.Message;
+            foreach (var slot in _slots)
+            {
+                if (slot is not null && ReferenceEquals(slot.Argument, argument))
+                {
+                    return slot.Message;
+                }
+            }
+            // A race only costs a second serialisation: a slot always holds a message matching its argument.
+            var fresh = new Slot(argument, new SerializedHubMessage(new InvocationMessage(target, [argument])));
+            Volatile.Write(ref _slots[(int)((uint)Interlocked.Increment(ref _next) % (uint)_slots.Length)], fresh);
+            return fresh.Message;
         }
-        var fresh = new Slot(argument, new SerializedHubMessage(new InvocationMessage(target, [argument])));
-        Volatile.Write(ref slot, fresh);
-        return fresh.Message;
     }
 
     private sealed record Slot(object Argument, SerializedHubMessage Message);

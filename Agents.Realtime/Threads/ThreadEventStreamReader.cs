@@ -34,14 +34,16 @@ public sealed partial class ThreadEventStreamReader(
                 {
                     continue;
                 }
+                var batch = new List<ThreadEvent>();
                 foreach (var (id, threadEvent) in Parse(result))
                 {
                     lastId = id;
                     if (threadEvent is not null)
                     {
-                        await delivery.DeliverAsync(threadEvent, connections.Find, stoppingToken);
+                        batch.Add(threadEvent);
                     }
                 }
+                await delivery.DeliverAsync(batch, connections.Find, stoppingToken);
             }
             catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
             {

@@ -66,7 +66,8 @@ public static class Summary
             ["machine"] = new JsonObject
             {
                 ["cpu"] = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim(),
-                ["cores"] = Environment.ProcessorCount,
+                // Not Environment.ProcessorCount: this process is pinned to one core.
+                ["cores"] = File.ReadLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal)),
                 ["memory_gib"] = Math.Round(long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0 / 1024, 1),
                 ["kernel"] = File.ReadAllText("/proc/sys/kernel/osrelease").Trim(),
                 ["dotnet"] = Environment.Version.ToString(),
