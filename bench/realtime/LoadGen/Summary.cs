@@ -21,12 +21,13 @@ public static class Summary
         {
             var held = group.Select(t => t.Steps.LastOrDefault(s => s.P99Ms <= t.MaxP99Ms && s.Lost == 0 && s.SendErrors == 0)).ToList();
             var ok = held.OfType<StepResult>().ToList();
-            double Median(Func<StepResult, double> f) => ok.Count == 0 ? double.NaN : MedianOf(ok.Select(f));
-            double MedianCpu(string component) => Median(s => s.Delivered == 0 ? 0 : Math.Round(s.Cpu.GetValueOrDefault(component) * 100_000 / s.Delivered, 3));
+            // A server that held no rate at all has no figures: null rather than NaN (which JSON cannot hold).
+            JsonNode? Median(Func<StepResult, double> f) => ok.Count == 0 ? null : Node(MedianOf(ok.Select(f)));
+            JsonNode? MedianCpu(string component) => Median(s => s.Delivered == 0 ? 0 : Math.Round(s.Cpu.GetValueOrDefault(component) * 100_000 / s.Delivered, 3));
             var memory = new JsonObject();
             foreach (var count in group.SelectMany(t => t.Memory?.PerIdleConnectionKb.Keys.ToList() ?? []).Distinct())
             {
-                memory[count] = MedianOf(group.Where(t => t.Memory is not null).Select(t => t.Memory!.PerIdleConnectionKb.GetValueOrDefault(count)));
+                memory[count] = Node(MedianOf(group.Where(t => t.Memory is not null).Select(t => t.Memory!.PerIdleConnectionKb.GetValueOrDefault(count))));
             }
             servers.Add(new JsonObject
             {
@@ -50,6 +51,9 @@ public static class Summary
                     ["redis"] = MedianCpu("redis"),
                     ["other"] = MedianCpu("other"),
                 },
+                // Every WebSocket message the receivers got, the counted ones and the others (our hub's bot_status events
+                // when they left in a message of their own, SignalR pings), per server CPU-second.
+                ["websocket_messages_per_cpu_second"] = Median(MessagesPerCpuSecond),
                 ["other_messages_per_step"] = Median(s => s.OtherMessages),
                 ["repeats"] = new JsonArray([.. group.Zip(held).Select(p => (JsonNode)new JsonObject
                 {
@@ -60,6 +64,29 @@ public static class Summary
                     ["load_average_per_step"] = new JsonArray([.. p.First.Steps.Select(s => (JsonNode)new JsonArray([.. s.LoadAverage.Select(v => (JsonNode)v)]))]),
                 })]),
             });
+        }
+        // Per delivery CPU falls as the rate rises (fixed costs: pings, timers, telemetry), so servers are also compared
+        // at the same rates: the median deliveries per server CPU-second and p99 of every rate each server ran.
+        var atEqualRates = new JsonObject();
+        foreach (var rate in turns.SelectMany(t => t.Steps).Select(s => s.Rate).Distinct().Order())
+        {
+            var row = new JsonObject();
+            foreach (var group in turns.GroupBy(t => $"{t.Name}/{t.Protocol}"))
+            {
+                var steps = group.SelectMany(t => t.Steps).Where(s => s.Rate == rate).ToList();
+                if (steps.Count > 0)
+                {
+                    row[group.Key] = new JsonObject
+                    {
+                        ["deliveries_per_cpu_second"] = Node(MedianOf(steps.Select(s => s.DeliveriesPerCpuSecond))),
+                        ["websocket_messages_per_cpu_second"] = Node(MedianOf(steps.Select(MessagesPerCpuSecond))),
+                        ["p99_ms"] = Node(MedianOf(steps.Select(s => s.P99Ms))),
+                        ["lost"] = Node(MedianOf(steps.Select(s => (double)s.Lost))),
+                        ["runs"] = steps.Count,
+                    };
+                }
+            }
+            atEqualRates[rate.ToString(System.Globalization.CultureInfo.InvariantCulture)] = row;
         }
         var results = new JsonObject
         {
@@ -86,6 +113,7 @@ public static class Summary
                 ["order"] = new JsonArray([.. turns.Select(t => (JsonNode)$"{t.Name}/{t.Protocol}")]),
             },
             ["servers"] = servers,
+            ["at_equal_rates"] = atEqualRates,
         };
         File.WriteAllText(options.Get("out"), results.ToJsonString(Turn.Json));
         Console.WriteLine($"{"server",-18} {"protocol",-12} {"held msg/s",10} {"deliv/s",9} {"deliv/cpu-s",12} {"p50 ms",8} {"p99 ms",8} {"lost",5} {"dup",5} {"ooo",5} {"KiB/idle conn (1k, 5k)",24}");
@@ -94,8 +122,19 @@ public static class Summary
             var memory = server!["memory_per_idle_connection_kb"]!.AsObject();
             Console.WriteLine($"{server["name"],-18} {server["protocol"],-12} {server["held_rate_messages_per_second"],10} {server["deliveries_per_second"],9} {server["deliveries_per_cpu_second"],12} {server["p50_ms"],8} {server["p99_ms"],8} {server["lost"],5} {server["duplicated"],5} {server["out_of_order"],5} {string.Join(", ", memory.Select(m => m.Value?.ToString())),24}");
         }
+        Console.WriteLine();
+        Console.WriteLine("deliveries per server CPU-second (p99 ms) at each rate:");
+        foreach (var (rate, row) in atEqualRates)
+        {
+            Console.WriteLine($"{rate,5}/s  " + string.Join("  ", row!.AsObject().Select(c => $"{c.Key} {c.Value!["deliveries_per_cpu_second"]} ({c.Value!["p99_ms"]})")));
+        }
         return 0;
     }
+
+    private static JsonNode? Node(double value) => double.IsNaN(value) ? null : JsonValue.Create(value);
+
+    private static double MessagesPerCpuSecond(StepResult step) =>
+        step.Cpu.GetValueOrDefault("server") is > 0 and var cpu ? Math.Round((step.Delivered + step.OtherMessages) / cpu, 0) : double.NaN;
 
     private static double MedianOf(IEnumerable<double> values)
     {

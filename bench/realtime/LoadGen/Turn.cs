@@ -31,7 +31,9 @@ public static class Turn
         var token = cancel.Token;
 
         Console.WriteLine($"{target.Name} ({target.Protocol}): load {string.Join(' ', Machine.LoadAverage())}");
-        await target.PrepareAsync(Math.Max(clients, (idle.DefaultIfEmpty(0).Max() + 100)), token);
+        // Receivers use accounts of their own (after the idle ones): a server may still be closing the idle connections.
+        var idleAccounts = idle.Length == 0 ? 0 : idle.Max() + 100;
+        await target.PrepareAsync(idleAccounts + clients, token);
         var keepAlive = new List<Connection>();
         using var keepAliveTimer = new Timer(_ =>
         {
@@ -50,13 +52,13 @@ public static class Turn
 
         // The room: N receivers joined, one sender outside it.
         BroadcastStep? current = null;
-        target.Receiver = (connection, data) => BroadcastStep.Scan(connection.Index, data, id =>
+        target.Receiver = (connection, data) => BroadcastStep.Scan(connection.Index - idleAccounts, data, id =>
         {
             var step = Volatile.Read(ref current);
             return step is not null && (id < 0 || id == step.Id) ? step : null;
         });
         var joinStarted = Stopwatch.GetTimestamp();
-        var receivers = await OpenAsync(target, 0, clients, keepAlive, token);
+        var receivers = await OpenAsync(target, idleAccounts, clients, keepAlive, token);
         await ParallelAsync(receivers, 16, c => target.JoinAsync(c, token));
         var sender = await target.OpenAsync(-1, token);
         lock (keepAlive)
@@ -129,7 +131,7 @@ public static class Turn
             keepAlive.Clear();
         }
         await ParallelAsync(open, 64, c => c.DisposeAsync().AsTask());
-        await Task.Delay(TimeSpan.FromSeconds(3), token);
+        await SettleAsync(tree, token);
         return new MemoryResult(baseline, rss, perConnection);
     }
 
