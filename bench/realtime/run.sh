@@ -11,8 +11,8 @@ quick=""
 if [ "${1:-}" = "--quick" ]; then quick="-quick"; fi
 clients=${CLIENTS:-$([ -n "$quick" ] && echo 200 || echo 1000)}
 size=${SIZE:-256}
-rates=${RATES:-$([ -n "$quick" ] && echo 20,80,320 || echo 10,20,40,80,160,320,640,1280)}
-step_seconds=${STEP_SECONDS:-$([ -n "$quick" ] && echo 3 || echo 8)}
+rates=${RATES:-$([ -n "$quick" ] && echo 20,80,320 || echo 5,10,20,40,80,160,320,640)}
+step_seconds=${STEP_SECONDS:-$([ -n "$quick" ] && echo 3 || echo 6)}
 repeats=${REPEATS:-$([ -n "$quick" ] && echo 1 || echo 3)}
 idle=${IDLE:-$([ -n "$quick" ] && echo 500 || echo 1000,5000)}
 read -r -a servers <<<"${SERVERS:-agents-json agents-msgpack socket.io ws}"
