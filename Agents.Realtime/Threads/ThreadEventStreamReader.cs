@@ -34,16 +34,19 @@ public sealed partial class ThreadEventStreamReader(
                 {
                     continue;
                 }
+                // The batch goes out as one (see ThreadDelivery); the cursor moves only once it has.
                 var batch = new List<ThreadEvent>();
+                var batchLastId = lastId;
                 foreach (var (id, threadEvent) in Parse(result))
                 {
-                    lastId = id;
+                    batchLastId = id;
                     if (threadEvent is not null)
                     {
                         batch.Add(threadEvent);
                     }
                 }
                 await delivery.DeliverAsync(batch, connections.Find, stoppingToken);
+                lastId = batchLastId;
             }
             catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
             {
