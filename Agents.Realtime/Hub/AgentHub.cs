@@ -8,13 +8,13 @@ namespace Agents.Realtime.Hub;
 /// user; which threads a connection receives is decided by the Api from who the caller is, never by what it asks.
 /// </summary>
 [Authorize]
-public sealed class AgentHub(ThreadSessions sessions, ConnectionRegistry connections, IHubContext<AgentHub, IAgentClient> hubContext) : Hub<IAgentClient>
+public sealed class AgentHub(ThreadSessions sessions, ConnectionRegistry connections, LocalHubConnections local, SharedHubMessages messages) : Hub<IAgentClient>
 {
     public override async Task OnConnectedAsync()
     {
         var http = Context.GetHttpContext()!;
         var connection = new ClientConnection(Context.ConnectionId, Context.User!.UserName(), http.BearerToken() ?? "",
-            new SignalRSink(hubContext, Context.ConnectionId));
+            new SignalRSink(local.Get(Context.ConnectionId), messages));
         try
         {
             await sessions.ConnectAsync(connection);
@@ -60,15 +60,18 @@ public sealed class AgentHub(ThreadSessions sessions, ConnectionRegistry connect
     private ClientConnection Caller => connections.Get(Context.ConnectionId);
 }
 
-/// <summary>Delivers to one SignalR connection through the typed hub context.</summary>
-internal sealed class SignalRSink(IHubContext<AgentHub, IAgentClient> hubContext, string connectionId) : IEventSink
+/// <summary>
+/// Delivers to one SignalR connection of this instance, writing straight to it (what the hub context does for a local
+/// connection) with the message serialised once for all the connections it goes to.
+/// </summary>
+internal sealed class SignalRSink(HubConnectionContext connection, SharedHubMessages messages) : IEventSink
 {
     public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken) =>
-        new(hubContext.Clients.Client(connectionId).ThreadEvent(threadEvent));
+        connection.WriteAsync(messages.ThreadEvent(threadEvent), cancellationToken);
 
     public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) =>
-        new(hubContext.Clients.Client(connectionId).Typing(typing));
+        connection.WriteAsync(messages.Typing(typing), cancellationToken);
 
     public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken) =>
-        new(hubContext.Clients.Client(connectionId).Presence(presence));
+        connection.WriteAsync(messages.Presence(presence), cancellationToken);
 }

@@ -1,3 +1,5 @@
+using Agents.Protocol.MessagePack;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -28,8 +30,18 @@ public static class RealtimeExtensions
                 hub.AddFilter<HubErrorFilter>();
                 hub.AddFilter<HubRateLimitFilter>();
             })
+            // Both protocols at once: each client picks one in its handshake (browsers JSON, .NET clients either).
+            .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = ProtocolMessagePack.Options)
             .AddStackExchangeRedis(builder.Configuration.GetConnectionString(ResourceNames.Cache)!,
                 redis => redis.Configuration.ChannelPrefix = RedisChannel.Literal("agents-signalr"));
+        // Replaces the backplane's lifetime manager with one that also keeps this instance's connections (for SignalRSink).
+        builder.Services.AddSingleton<LocalHubConnections>();
+        builder.Services.AddSingleton<SharedHubMessages>();
+        builder.Services.AddSingleton<HubLifetimeManager<AgentHub>, AgentHubLifetimeManager>();
+        // Kestrel runs socket I/O continuations inline instead of queueing each to the thread pool: a broadcast writes to
+        // every connection of a thread, and one fewer thread-pool hop per write is most of its cost. Nothing on the
+        // hub's path blocks a thread (it is async to the Api and Redis), which is what makes this safe here.
+        builder.Services.Configure<SocketTransportOptions>(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.Services.AddOptions<HubOptions>()
             .Configure<IOptions<RealtimeOptions>>((hub, limits) => hub.MaximumReceiveMessageSize = limits.Value.MaxFrameBytes);
         return builder;

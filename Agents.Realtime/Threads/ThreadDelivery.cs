@@ -49,38 +49,56 @@ public sealed partial class ThreadDelivery(ApiClient api, ILogger<ThreadDelivery
         }
     }
 
-    /// <summary>Called for every event read from the stream (in stream order).</summary>
-    public async Task DeliverAsync(ThreadEvent threadEvent, Func<string, ClientConnection?> findConnection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Called for every batch read from the stream (events in stream order). A connection is sent all of a thread's
+    /// events of the batch in a row, so the transport can send them in one write rather than one write per event.
+    /// </summary>
+    public async Task DeliverAsync(IReadOnlyList<ThreadEvent> events, Func<string, ClientConnection?> findConnection, CancellationToken cancellationToken)
     {
-        if (!_threads.TryGetValue(threadEvent.ThreadId, out var channel))
+        foreach (var thread in events.GroupBy(e => e.ThreadId))
         {
-            return;
+            if (_threads.TryGetValue(thread.Key, out var channel))
+            {
+                await DeliverToThreadAsync(channel, thread.Key, [.. thread], findConnection, cancellationToken);
+            }
         }
+    }
+
+    private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, ThreadEvent[] events, Func<string, ClientConnection?> findConnection, CancellationToken cancellationToken)
+    {
         await channel.Gate.WaitAsync(cancellationToken);
         try
         {
             foreach (var (connectionId, lastSent) in channel.Cursors.ToArray())
             {
-                if (threadEvent.Seq <= lastSent || findConnection(connectionId) is not { } connection)
+                if (findConnection(connectionId) is not { } connection)
                 {
                     continue;
                 }
                 try
                 {
                     var cursor = lastSent;
-                    if (threadEvent.Seq > lastSent + 1)
+                    foreach (var threadEvent in events)
                     {
-                        // The stream skipped something (a publish lost after commit): the log has it.
-                        LogGap(threadEvent.ThreadId, lastSent, threadEvent.Seq);
-                        (cursor, _) = await ReplayAsync(connection, threadEvent.ThreadId, lastSent, cancellationToken, upTo: threadEvent.Seq - 1);
+                        if (threadEvent.Seq <= cursor)
+                        {
+                            continue;
+                        }
+                        if (threadEvent.Seq > cursor + 1)
+                        {
+                            // The stream skipped something (a publish lost after commit): the log has it.
+                            LogGap(threadId, cursor, threadEvent.Seq);
+                            (cursor, _) = await ReplayAsync(connection, threadId, cursor, cancellationToken, upTo: threadEvent.Seq - 1);
+                        }
+                        await connection.Sink.SendEventAsync(threadEvent, cancellationToken);
+                        cursor = Math.Max(cursor, threadEvent.Seq);
+                        channel.Cursors[connectionId] = cursor;
                     }
-                    await connection.Sink.SendEventAsync(threadEvent, cancellationToken);
-                    channel.Cursors[connectionId] = Math.Max(cursor, threadEvent.Seq);
                 }
                 catch (HubOperationException e)
                 {
                     // This connection cannot read the thread any more (token expired, removed): stop delivering to it.
-                    LogDropped(connectionId, threadEvent.ThreadId, e.Code);
+                    LogDropped(connectionId, threadId, e.Code);
                     channel.Cursors.Remove(connectionId);
                 }
             }

@@ -36,15 +36,35 @@ public sealed partial class ThreadEventStreamReader(
                 {
                     continue;
                 }
+                // The batch goes out as one (see ThreadDelivery); the cursor moves only once it has. Each event has its
+                // "deliver" span in the trace that made it, open while the batch is written.
+                var batch = new List<ThreadEvent>();
+                var spans = new List<Activity>();
+                var batchLastId = lastId;
+                var outer = Activity.Current;
                 foreach (var (id, threadEvent, traceParent) in Parse(result))
                 {
-                    lastId = id;
+                    batchLastId = id;
                     if (threadEvent is not null)
                     {
-                        using var activity = StartDeliverActivity(threadEvent, traceParent);
-                        await delivery.DeliverAsync(threadEvent, connections.Find, stoppingToken);
+                        batch.Add(threadEvent);
+                        if (StartDeliverActivity(threadEvent, traceParent) is { } span)
+                        {
+                            spans.Add(span);
+                        }
+                        Activity.Current = outer; // the next event's span is not a child of this one
                     }
                 }
+                try
+                {
+                    await delivery.DeliverAsync(batch, connections.Find, stoppingToken);
+                }
+                finally
+                {
+                    spans.ForEach(span => span.Dispose());
+                    Activity.Current = outer;
+                }
+                lastId = batchLastId;
             }
             catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
             {

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Agents.Protocol;
+using Agents.Protocol.MessagePack;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Agents.Tests.Infrastructure;
 
@@ -50,14 +52,19 @@ public sealed class AgentsClient : IAsyncDisposable
         return new AgentsClient(http, userName, token);
     }
 
-    /// <summary>Connects to the hub at <paramref name="baseAddress"/> (the front door, or one Realtime replica).</summary>
-    public async Task ConnectAsync(Uri? baseAddress = null)
+    /// <summary>Connects to the hub at <paramref name="baseAddress"/> (the front door, or one Realtime replica), in JSON or MessagePack.</summary>
+    public async Task ConnectAsync(Uri? baseAddress = null, bool messagePack = false)
     {
         if (_hub is not null)
         {
             await _hub.DisposeAsync();
         }
-        _hub = new HubConnectionBuilder()
+        var builder = new HubConnectionBuilder();
+        if (messagePack)
+        {
+            builder.AddMessagePackProtocol(options => options.SerializerOptions = ProtocolMessagePack.Options);
+        }
+        _hub = builder
             .WithUrl(new Uri(baseAddress ?? _http.BaseAddress!, "/hubs/agent"), options =>
             {
                 options.AccessTokenProvider = () => Task.FromResult<string?>(Token);

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.Options;
+
+namespace Agents.Realtime.Hub;
+
+/// <summary>This instance's SignalR connections, so events can be written to them directly.</summary>
+public sealed class LocalHubConnections
+{
+    private readonly ConcurrentDictionary<string, HubConnectionContext> _connections = new();
+
+    public void Add(HubConnectionContext connection) => _connections[connection.ConnectionId] = connection;
+
+    public void Remove(string connectionId) => _connections.TryRemove(connectionId, out _);
+
+    public HubConnectionContext Get(string connectionId) => _connections[connectionId];
+}
+
+/// <summary>
+/// The Redis backplane's lifetime manager (hub-wide sends still cross instances through it), which also records this
+/// instance's connections in <see cref="LocalHubConnections"/>. SignalR calls it before the hub's OnConnectedAsync.
+/// </summary>
+public sealed class AgentHubLifetimeManager(
+    LocalHubConnections local,
+    ILogger<RedisHubLifetimeManager<AgentHub>> logger,
+    IOptions<RedisOptions> options,
+    IHubProtocolResolver protocols,
+    IOptions<HubOptions> globalHubOptions,
+    IOptions<HubOptions<AgentHub>> hubOptions)
+    : RedisHubLifetimeManager<AgentHub>(logger, options, protocols, globalHubOptions, hubOptions)
+{
+    public override Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        local.Add(connection);
+        return base.OnConnectedAsync(connection);
+    }
+
+    public override Task OnDisconnectedAsync(HubConnectionContext connection)
+    {
+        local.Remove(connection.ConnectionId);
+        return base.OnDisconnectedAsync(connection);
+    }
+}
+
+/// <summary>
+/// One event going to many connections is serialised once per protocol, not once per connection: the last messages of
+/// each kind are kept with their serialised forms (SerializedHubMessage caches one per protocol). Thread delivery sends
+/// a batch of events to every connection of the thread in turn, so for all but the first connection they are found here.
+/// </summary>
+public sealed class SharedHubMessages
+{
+    private readonly Slots _events = new(64);
+    private readonly Slots _typing = new(4);
+    private readonly Slots _presence = new(4);
+
+    public SerializedHubMessage ThreadEvent(ThreadEvent threadEvent) => _events.Get(nameof(IAgentClient.ThreadEvent), threadEvent);
+
+    public SerializedHubMessage Typing(TypingEvent typing) => _typing.Get(nameof(IAgentClient.Typing), typing);
+
+    public SerializedHubMessage Presence(PresenceEvent presence) => _presence.Get(nameof(IAgentClient.Presence), presence);
+
+    /// <summary>A small ring of recent messages, found by their argument's identity.</summary>
+    private sealed class Slots(int size)
+    {
+        private readonly Slot?[] _slots = new Slot?[size];
+        private int _next;
+
+        public SerializedHubMessage Get(string target, object argument)
+        {
+            foreach (var slot in _slots)
+            {
+                if (slot is not null && ReferenceEquals(slot.Argument, argument))
+                {
+                    return slot.Message;
+                }
+            }
+            // A race only costs a second serialisation: a slot always holds a message matching its argument.
+            var fresh = new Slot(argument, new SerializedHubMessage(new InvocationMessage(target, [argument])));
+            Volatile.Write(ref _slots[(int)((uint)Interlocked.Increment(ref _next) % (uint)_slots.Length)], fresh);
+            return fresh.Message;
+        }
+    }
+
+    private sealed record Slot(object Argument, SerializedHubMessage Message);
+}

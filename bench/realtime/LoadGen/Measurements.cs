@@ -1,0 +1,147 @@
+using System.Globalization;
+
+namespace Agents.Bench.LoadGen;
+
+/// <summary>Latencies in 0.1 ms buckets up to 60 s: cheap to record from many receive loops at once.</summary>
+public sealed class LatencyHistogram
+{
+    private const int BucketsPerMs = 10;
+    private readonly long[] _buckets = new long[60_000 * BucketsPerMs];
+    private long _count;
+
+    public void Record(double milliseconds)
+    {
+        var bucket = (int)Math.Clamp(milliseconds * BucketsPerMs, 0, _buckets.Length - 1);
+        Interlocked.Increment(ref _buckets[bucket]);
+        Interlocked.Increment(ref _count);
+    }
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public double Percentile(double q)
+    {
+        var total = Count;
+        if (total == 0)
+        {
+            return double.NaN;
+        }
+        var rank = (long)Math.Ceiling(q * total);
+        long seen = 0;
+        for (var i = 0; i < _buckets.Length; i++)
+        {
+            seen += _buckets[i];
+            if (seen >= rank)
+            {
+                return (i + 1) / (double)BucketsPerMs;
+            }
+        }
+        return _buckets.Length / (double)BucketsPerMs;
+    }
+}
+
+/// <summary>CPU time and resident memory of a server's processes, read from /proc (the server and what it started).</summary>
+public sealed class ProcessTree(int rootPid, string serverMatch)
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    /// <summary>CPU seconds so far by component: "server" (the process matching serverMatch), then api, postgres, redis, other.</summary>
+    public Dictionary<string, double> CpuSeconds()
+    {
+        var result = new Dictionary<string, double>();
+        foreach (var pid in Descendants())
+        {
+            var stat = ReadStat(pid);
+            if (stat is null)
+            {
+                continue;
+            }
+            var component = Classify(pid);
+            result[component] = result.GetValueOrDefault(component) + (long.Parse(stat[13], CultureInfo.InvariantCulture) + long.Parse(stat[14], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        return result;
+    }
+
+    /// <summary>Resident memory of the server process, in KiB.</summary>
+    public long ServerRssKb()
+    {
+        var pid = ServerPid();
+        var status = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+
+    public int ServerPid() => Descendants().First(p => Classify(p) == "server");
+
+    /// <summary>The listening URL the AppHost gave the server (ASPNETCORE_URLS), for servers started by it.</summary>
+    public string? ServerUrl()
+    {
+        var environment = File.ReadAllText($"/proc/{ServerPid()}/environ").Split('\0');
+        return environment.FirstOrDefault(e => e.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))?["ASPNETCORE_URLS=".Length..].Split(';')[0];
+    }
+
+    private string Classify(int pid)
+    {
+        var command = ReadCommandLine(pid);
+        return command.Contains(serverMatch, StringComparison.Ordinal) ? "server"
+            : command.Contains("Agents.Api", StringComparison.Ordinal) ? "api"
+            : command.Contains("postgres", StringComparison.Ordinal) ? "postgres"
+            : command.Contains("redis-server", StringComparison.Ordinal) ? "redis"
+            : "other";
+    }
+
+    private List<int> Descendants()
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid) || ReadStat(pid) is not { } stat)
+            {
+                continue;
+            }
+            var parent = int.Parse(stat[3], CultureInfo.InvariantCulture);
+            if (!children.TryGetValue(parent, out var list))
+            {
+                children[parent] = list = [];
+            }
+            list.Add(pid);
+        }
+        var result = new List<int> { rootPid };
+        for (var i = 0; i < result.Count; i++)
+        {
+            result.AddRange(children.GetValueOrDefault(result[i]) ?? []);
+        }
+        return result;
+    }
+
+    /// <summary>The fields of /proc/pid/stat, from the state on (index 2), so the command name cannot shift them.</summary>
+    private static string[]? ReadStat(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            var afterName = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            return ["", "", .. afterName];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string ReadCommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+}
+
+public static class Machine
+{
+    public static double[] LoadAverage() =>
+        [.. File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+}

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Agents.Bench.LoadGen;
+
+/// <summary>
+/// One server's turn: memory per idle connection (fresh server first), then N receivers join the room and the rate
+/// steps up until p99 exceeds the limit or a message is lost. Writes what it measured as JSON.
+/// </summary>
+public static class Turn
+{
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static async Task<int> RunAsync(Options options)
+    {
+        var tree = new ProcessTree(int.Parse(options.Get("root-pid"), System.Globalization.CultureInfo.InvariantCulture), options.Get("server-match"));
+        var clients = options.Int("clients", 1000);
+        var size = options.Int("size", 256);
+        var rates = options.Ints("rates", "10,20,40,80,160,320,640,1280");
+        var stepSeconds = options.Int("step-seconds", 8);
+        var idle = options.Ints("idle", "1000,5000");
+        var maxP99 = options.Int("max-p99", 250);
+        var target = CreateTarget(options, tree);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+        var token = cancel.Token;
+
+        Console.WriteLine($"{target.Name} ({target.Protocol}): load {string.Join(' ', Machine.LoadAverage())}");
+        // Receivers use accounts of their own (after the idle ones): a server may still be closing the idle connections.
+        var idleAccounts = idle.Length == 0 ? 0 : idle.Max() + 100;
+        await target.PrepareAsync(idleAccounts + clients, token);
+        var keepAlive = new List<Connection>();
+        using var keepAliveTimer = new Timer(_ =>
+        {
+            Connection[] all;
+            lock (keepAlive)
+            {
+                all = [.. keepAlive];
+            }
+            foreach (var connection in all.Where(c => !c.Closed))
+            {
+                _ = target.KeepAliveAsync(connection);
+            }
+        }, null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+
+        var memory = idle.Length == 0 ? null : await MeasureIdleMemoryAsync(target, tree, idle, keepAlive, token);
+
+        // The room: N receivers joined, one sender outside it.
+        BroadcastStep? current = null;
+        target.Receiver = (connection, data) => BroadcastStep.Scan(connection.Index - idleAccounts, data, id =>
+        {
+            var step = Volatile.Read(ref current);
+            return step is not null && (id < 0 || id == step.Id) ? step : null;
+        });
+        var joinStarted = Stopwatch.GetTimestamp();
+        var receivers = await OpenAsync(target, idleAccounts, clients, keepAlive, token);
+        await ParallelAsync(receivers, 16, c => target.JoinAsync(c, token));
+        var sender = await target.OpenAsync(-1, token);
+        lock (keepAlive)
+        {
+            keepAlive.Add(sender);
+        }
+        Console.WriteLine($"  {clients} receivers joined in {Stopwatch.GetElapsedTime(joinStarted).TotalSeconds:F1} s");
+        // Joins can leave work behind (our hub tells every member who is online after each join): it must not be
+        // charged to the first step.
+        Console.WriteLine($"  server quiet after {await SettleAsync(tree, token):F0} s");
+
+        var steps = new List<StepResult>();
+        // Warm-up (not reported): JIT, pools and caches on both sides.
+        await RunStepAsync(target, tree, sender, new BroadcastStep(0, rates[0], rates[0] * 3, clients), size, s => Volatile.Write(ref current, s), token);
+        for (var i = 0; i < rates.Length; i++)
+        {
+            var step = new BroadcastStep(i + 1, rates[i], rates[i] * stepSeconds, clients);
+            var result = await RunStepAsync(target, tree, sender, step, size, s => Volatile.Write(ref current, s), token);
+            steps.Add(result);
+            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  server cpu {result.Cpu.GetValueOrDefault("server"),6:F2} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
+            if (result.P99Ms > maxP99 || result.Lost > 0 || result.SendErrors > 0)
+            {
+                break;
+            }
+        }
+        target.Receiver = (_, _) => { };
+        await ParallelAsync([.. receivers, sender], 64, c => c.DisposeAsync().AsTask());
+
+        var turn = new TurnResult(target.Name, target.Protocol, DateTimeOffset.UtcNow, clients, size, stepSeconds, maxP99, memory, steps);
+        await File.WriteAllTextAsync(options.Get("out"), JsonSerializer.Serialize(turn, Json), token);
+        return 0;
+    }
+
+    private static Target CreateTarget(Options options, ProcessTree tree)
+    {
+        var name = options.Get("target");
+        if (name.StartsWith("agents", StringComparison.Ordinal))
+        {
+            // The AppHost gives Realtime a port of its own: read it from the process, and connect to it directly (no proxy, as for the peers).
+            var url = new UriBuilder(options.Get("url", tree.ServerUrl())) { Scheme = "ws" }.Uri;
+            return new AgentsTarget(url, new Uri(options.Get("front-door", "http://localhost:5080")), messagePack: name == "agents-msgpack");
+        }
+        var uri = new Uri(options.Get("url"));
+        return name switch
+        {
+            "socket.io" => new SocketIoTarget(uri),
+            "ws" => new WsTarget(uri),
+            _ => throw new ArgumentException($"Unknown target {name}"),
+        };
+    }
+
+    private static async Task<MemoryResult> MeasureIdleMemoryAsync(Target target, ProcessTree tree, int[] counts, List<Connection> keepAlive, CancellationToken token)
+    {
+        // A few connections first, so code that runs once per server (JIT, first-use caches) is not charged to the idle ones.
+        var open = await OpenAsync(target, 0, 100, keepAlive, token);
+        await SettleAsync(tree, token);
+        var baseline = tree.ServerRssKb();
+        var perConnection = new Dictionary<string, double>();
+        var rss = new Dictionary<string, long>();
+        foreach (var count in counts)
+        {
+            open.AddRange(await OpenAsync(target, open.Count, count + 100 - open.Count, keepAlive, token));
+            await SettleAsync(tree, token);
+            rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = tree.ServerRssKb();
+            perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = Math.Round((tree.ServerRssKb() - baseline) / (double)count, 2);
+            Console.WriteLine($"  {count} idle connections: {perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB each (rss {rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB, baseline {baseline} KiB)");
+        }
+        lock (keepAlive)
+        {
+            keepAlive.Clear();
+        }
+        await ParallelAsync(open, 64, c => c.DisposeAsync().AsTask());
+        await SettleAsync(tree, token);
+        return new MemoryResult(baseline, rss, perConnection);
+    }
+
+    private static async Task<StepResult> RunStepAsync(Target target, ProcessTree tree, Connection sender, BroadcastStep step, int size,
+        Action<BroadcastStep> activate, CancellationToken token)
+    {
+        var load = Machine.LoadAverage();
+        var errorsBefore = Interlocked.Read(ref target.SendErrors);
+        activate(step);
+        var cpuBefore = tree.CpuSeconds();
+        var started = Stopwatch.GetTimestamp();
+        var interval = Stopwatch.Frequency / (double)step.Rate;
+        for (var i = 0; i < step.Planned; i++)
+        {
+            var intended = started + (long)(i * interval);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), intended);
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait, token);
+            }
+            await target.SendAsync(sender, $"b{step.Id}-{i}", BroadcastStep.Text(step.Id, i, intended, size), token);
+        }
+        var sent = Stopwatch.GetElapsedTime(started);
+        // Drain: until every copy arrived, or 5 s after the last send (what is still missing then counts as lost).
+        var expected = (long)step.Planned * step.ReceiverCount;
+        var drainUntil = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
+        while (step.Unique < expected && Stopwatch.GetTimestamp() < drainUntil)
+        {
+            await Task.Delay(20, token);
+        }
+        var cpuAfter = tree.CpuSeconds();
+        var cpu = cpuAfter.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value - cpuBefore.GetValueOrDefault(kv.Key), 2));
+        var serverCpu = cpu.GetValueOrDefault("server");
+        return new StepResult(
+            step.Rate, step.Planned, Math.Round(sent.TotalSeconds, 2), step.Unique,
+            // The step lasts Planned / Rate seconds by design (the last message goes out one interval before its end).
+            Math.Round(step.Unique * (double)step.Rate / step.Planned, 0),
+            serverCpu > 0 ? Math.Round(step.Unique / serverCpu, 0) : double.NaN,
+            step.Latency.Percentile(0.50), step.Latency.Percentile(0.99), step.Latency.Percentile(1.0),
+            expected - step.Unique, step.Duplicated, step.OutOfOrder, step.OtherMessages,
+            Interlocked.Read(ref target.SendErrors) - errorsBefore, cpu, load);
+    }
+
+    /// <summary>Waits (up to 2 minutes) until the server used less than 5% of a core over a second, then 2 s more; returns the seconds waited.</summary>
+    private static async Task<double> SettleAsync(ProcessTree tree, CancellationToken token)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromMinutes(2))
+        {
+            var before = tree.CpuSeconds().GetValueOrDefault("server");
+            await Task.Delay(TimeSpan.FromSeconds(1), token);
+            if (tree.CpuSeconds().GetValueOrDefault("server") - before < 0.05)
+            {
+                break;
+            }
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2), token);
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static async Task<List<Connection>> OpenAsync(Target target, int first, int count, List<Connection> keepAlive, CancellationToken token)
+    {
+        var opened = new Connection[count];
+        await ParallelAsync(Enumerable.Range(0, count), 32, async i => opened[i] = await target.OpenAsync(first + i, token));
+        lock (keepAlive)
+        {
+            keepAlive.AddRange(opened);
+        }
+        return [.. opened];
+    }
+
+    private static Task ParallelAsync<T>(IEnumerable<T> items, int parallelism, Func<T, Task> action) =>
+        Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (item, _) => await action(item));
+}
+
+public sealed record MemoryResult(long BaselineRssKb, Dictionary<string, long> RssKb, Dictionary<string, double> PerIdleConnectionKb);
+
+public sealed record StepResult(
+    int Rate, int Sent, double SendSeconds, long Delivered, double DeliveriesPerSecond, double DeliveriesPerCpuSecond,
+    double P50Ms, double P99Ms, double MaxMs, long Lost, long Duplicated, long OutOfOrder, long OtherMessages, long SendErrors,
+    Dictionary<string, double> Cpu, double[] LoadAverage);
+
+public sealed record TurnResult(
+    string Name, string Protocol, DateTimeOffset At, int Clients, int Size, int StepSeconds, int MaxP99Ms,
+    MemoryResult? Memory, List<StepResult> Steps);
