@@ -50,7 +50,7 @@ internal static class Vocabulary
         "rows", "row", "records", "record", "entries", "entry", "data", "do", "does", "did", "have", "has", "had", "been", "be",
         "being", "can", "you", "us", "we", "my", "our", "tell", "about", "currently", "value", "placed", "made", "any", "on", "at",
         "as", "than", "ones", "one", "done", "exist", "exists", "existing", "registered", "available", "known", "items", "item",
-        "together", "overall", "whole", "entire", "rule", "query", "status?", "also", "just", "only", "s", "ever", "so", "far",
+        "together", "overall", "whole", "entire", "rule", "query", "also", "just", "only", "s", "ever", "so", "far",
         "time", "times", "it", "they", "is", "are", "which", "were", "was", "had", "in",
     };
 
