@@ -46,26 +46,24 @@ public static class RulesApi
 
     private static async Task<Results<Ok<RuleDto>, ProblemHttpResult>> ChangeText(Guid id, RuleTextRequest request, HttpContext http, RuleStore store, RuleService rules, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is not { } rule)
+        var (rule, problem) = await Problems.FindOwnAsync(id, http, store, cancellationToken);
+        if (rule is null)
         {
-            return Problems.NotFound(id);
+            return problem!;
         }
-        if (rule.Rule.CreatedBy != http.User.UserName())
+        return await Problems.Guard(async () =>
         {
-            return Problems.NotCreator(rule.Rule);
-        }
-        return await Problems.Guard(async () => TypedResults.Ok(await rules.ChangeTextAsync(rule, request.Text.Trim(), cancellationToken)));
+            var text = request.Text.Trim();
+            return TypedResults.Ok(await rules.ChangeTextAsync(rule, text, await rules.PreviewAsync(text, cancellationToken), cancellationToken));
+        });
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext http, RuleStore store, RuleService rules, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is not { } rule)
+        var (rule, problem) = await Problems.FindOwnAsync(id, http, store, cancellationToken);
+        if (rule is null)
         {
-            return Problems.NotFound(id);
-        }
-        if (rule.Rule.CreatedBy != http.User.UserName())
-        {
-            return Problems.NotCreator(rule.Rule);
+            return problem!;
         }
         await rules.DeleteAsync(rule, cancellationToken);
         return TypedResults.NoContent();
@@ -138,6 +136,15 @@ public static class RulesApi
                 return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: e.Message);
             }
         }
+
+        /// <summary>The rule, if it exists and the caller created it; otherwise the problem to answer (404 or 403).</summary>
+        public static async Task<(RuleStore.StoredRule? Rule, ProblemHttpResult? Problem)> FindOwnAsync(Guid id, HttpContext http, RuleStore store, CancellationToken cancellationToken) =>
+            await store.GetAsync(id, cancellationToken) switch
+            {
+                null => (null, NotFound(id)),
+                var rule when rule.Rule.CreatedBy != http.User.UserName() => (null, NotCreator(rule.Rule)),
+                var rule => (rule, null),
+            };
 
         public static ProblemHttpResult NotFound(Guid id) =>
             TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Rule not found", detail: $"There is no rule {id}.");

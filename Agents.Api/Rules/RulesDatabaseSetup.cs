@@ -62,26 +62,26 @@ internal sealed partial class RulesDatabaseSetup(RulesDatabase database, IOption
     private async Task SetUpAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.Owner.OpenConnectionAsync(cancellationToken);
-        await ExecuteAsync(connection, $"SELECT pg_advisory_lock({SetupLockKey})", cancellationToken);
+        await RulesSql.ExecuteAsync(connection, $"SELECT pg_advisory_lock({SetupLockKey})", cancellationToken);
         try
         {
-            await ExecuteAsync(connection, "CREATE SCHEMA IF NOT EXISTS rules", cancellationToken);
+            await RulesSql.ExecuteAsync(connection, "CREATE SCHEMA IF NOT EXISTS rules", cancellationToken);
             await Task.Run(ApplyScripts, cancellationToken);
             if (database.ManagesReader)
             {
-                await ExecuteAsync(connection, $"ALTER ROLE {RulesDatabase.ReaderRole} WITH LOGIN PASSWORD '{database.ReaderPassword!.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken);
-                await ExecuteAsync(connection, $"GRANT CONNECT ON DATABASE {Quote(database.DatabaseName)} TO {RulesDatabase.ReaderRole}", cancellationToken);
+                await RulesSql.ExecuteAsync(connection, $"ALTER ROLE {RulesDatabase.ReaderRole} WITH LOGIN PASSWORD '{database.ReaderPassword!.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken);
+                await RulesSql.ExecuteAsync(connection, $"GRANT CONNECT ON DATABASE {RulesSql.Quote(database.DatabaseName)} TO {RulesDatabase.ReaderRole}", cancellationToken);
                 foreach (var schema in options.Value.Schemas)
                 {
-                    await ExecuteAsync(connection, $"""
-                        GRANT USAGE ON SCHEMA {Quote(schema)} TO {RulesDatabase.ReaderRole};
-                        GRANT SELECT ON ALL TABLES IN SCHEMA {Quote(schema)} TO {RulesDatabase.ReaderRole};
-                        ALTER DEFAULT PRIVILEGES IN SCHEMA {Quote(schema)} GRANT SELECT ON TABLES TO {RulesDatabase.ReaderRole}
+                    await RulesSql.ExecuteAsync(connection, $"""
+                        GRANT USAGE ON SCHEMA {RulesSql.Quote(schema)} TO {RulesDatabase.ReaderRole};
+                        GRANT SELECT ON ALL TABLES IN SCHEMA {RulesSql.Quote(schema)} TO {RulesDatabase.ReaderRole};
+                        ALTER DEFAULT PRIVILEGES IN SCHEMA {RulesSql.Quote(schema)} GRANT SELECT ON TABLES TO {RulesDatabase.ReaderRole}
                         """, cancellationToken);
                 }
                 try
                 {
-                    await ExecuteAsync(connection, RevokeSessionFunctions, cancellationToken);
+                    await RulesSql.ExecuteAsync(connection, RevokeSessionFunctions, cancellationToken);
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
                 {
@@ -92,7 +92,7 @@ internal sealed partial class RulesDatabaseSetup(RulesDatabase database, IOption
         }
         finally
         {
-            await ExecuteAsync(connection, $"SELECT pg_advisory_unlock({SetupLockKey})", CancellationToken.None);
+            await RulesSql.ExecuteAsync(connection, $"SELECT pg_advisory_unlock({SetupLockKey})", CancellationToken.None);
         }
     }
 
@@ -115,14 +115,6 @@ internal sealed partial class RulesDatabaseSetup(RulesDatabase database, IOption
             throw new RulesSetupException($"Rules setup script {result.ErrorScript?.Name ?? "?"} failed: {result.Error?.Message}", result.Error);
         }
     }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    internal static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rules database {Database} ready; generated queries may read {Schemas}")]
     private partial void LogReady(string database, string schemas);

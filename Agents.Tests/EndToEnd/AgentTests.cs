@@ -16,12 +16,6 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
     private static Task<WorkflowActionResult> DecideAsync(AgentsClient client, Guid workflow, bool approved, Dictionary<string, string>? arguments = null) =>
         client.Hub.InvokeAsync<WorkflowActionResult>("WorkflowApproval", workflow, approved, approved ? "go ahead" : "no", arguments, TestContext.Current.CancellationToken).WithTimeout();
 
-    private static async Task<ThreadEvent> WaitForEventAsync(AgentsClient client, Guid thread, string type, Func<ThreadEvent, bool>? match = null, int skip = 0, TimeSpan? timeout = null)
-    {
-        await client.WaitUntilAsync(c => c.EventsOf(thread).Where(e => e.Type == type && (match?.Invoke(e) ?? true)).Skip(skip).Any(), type, timeout);
-        return client.EventsOf(thread).Where(e => e.Type == type && (match?.Invoke(e) ?? true)).Skip(skip).First();
-    }
-
     private async Task<(AgentsClient Client, Guid Thread)> StartAsync(string title)
     {
         var client = await SignInAsync("agent");
@@ -35,7 +29,7 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
         await using var _ = alice;
         await alice.SendAsync(thread, "system report");
 
-        var plan = await WaitForEventAsync(alice, thread, EventTypes.PlanReady);
+        var plan = await alice.WaitForEventAsync(thread, EventTypes.PlanReady);
         var workflow = WorkflowOf(plan);
         var steps = plan.Payload.GetProperty("steps").EnumerateArray().ToArray();
         Assert.Equal(4, steps.Length);
@@ -43,11 +37,11 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
 
         for (var step = 1; step <= 4; step++)
         {
-            var ask = await WaitForEventAsync(alice, thread, EventTypes.WorkflowApprovalRequired, e => e.Payload.GetProperty("step_number").GetInt32() == step);
+            var ask = await alice.WaitForEventAsync(thread, EventTypes.WorkflowApprovalRequired, e => e.Payload.GetProperty("step_number").GetInt32() == step);
             Assert.Equal(workflow, WorkflowOf(ask));
             await DecideAsync(alice, workflow, approved: true);
         }
-        await WaitForEventAsync(alice, thread, EventTypes.GoalCompleted, timeout: TimeSpan.FromSeconds(60));
+        await alice.WaitForEventAsync(thread, EventTypes.GoalCompleted, timeout: TimeSpan.FromSeconds(60));
         await alice.WaitUntilAsync(c => c.EventsOf(thread).Where(e => e.Type == EventTypes.BotStatus).Select(Status).LastOrDefault() == BotStatuses.Idle, "bot idle");
 
         var events = alice.EventsOf(thread).Where(e => e.Type != EventTypes.BotStatus && e.Type != EventTypes.Progress).Select(e => e.Type).ToList();
@@ -70,14 +64,14 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
         var (alice, thread) = await StartAsync("Edit");
         await using var _ = alice;
         await alice.SendAsync(thread, "run echo original");
-        var ask = await WaitForEventAsync(alice, thread, EventTypes.WorkflowApprovalRequired);
+        var ask = await alice.WaitForEventAsync(thread, EventTypes.WorkflowApprovalRequired);
         Assert.Equal("original", ask.Payload.GetProperty("arguments").GetProperty("arguments").GetString());
 
         await DecideAsync(alice, WorkflowOf(ask), approved: true, new Dictionary<string, string> { ["arguments"] = "edited; rm -rf /" });
 
-        var end = await WaitForEventAsync(alice, thread, EventTypes.CommandExecutionEnd);
+        var end = await alice.WaitForEventAsync(thread, EventTypes.CommandExecutionEnd);
         Assert.Equal("edited; rm -rf /\n", end.Payload.GetProperty("output").GetString());
-        await WaitForEventAsync(alice, thread, EventTypes.WorkflowCompleted);
+        await alice.WaitForEventAsync(thread, EventTypes.WorkflowCompleted);
     }
 
     [Fact]
@@ -86,12 +80,12 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
         var (alice, thread) = await StartAsync("Reject");
         await using var _ = alice;
         await alice.SendAsync(thread, "check disk space");
-        var ask = await WaitForEventAsync(alice, thread, EventTypes.WorkflowApprovalRequired);
+        var ask = await alice.WaitForEventAsync(thread, EventTypes.WorkflowApprovalRequired);
 
         var result = await DecideAsync(alice, WorkflowOf(ask), approved: false);
 
         Assert.Equal("cancelled", result.Status);
-        var cancelled = await WaitForEventAsync(alice, thread, EventTypes.WorkflowCancelled);
+        var cancelled = await alice.WaitForEventAsync(thread, EventTypes.WorkflowCancelled);
         Assert.Equal(1, cancelled.Payload.GetProperty("cancelled_at_step").GetInt32());
         Assert.DoesNotContain(alice.EventsOf(thread), e => e.Type == EventTypes.CommandExecutionStart);
         var again = await Assert.ThrowsAsync<HubException>(() => DecideAsync(alice, WorkflowOf(ask), approved: true));
@@ -104,16 +98,16 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
         var (alice, thread) = await StartAsync("Cancel");
         await using var _ = alice;
         await alice.SendAsync(thread, "wait 120 seconds");
-        var ask = await WaitForEventAsync(alice, thread, EventTypes.WorkflowApprovalRequired);
+        var ask = await alice.WaitForEventAsync(thread, EventTypes.WorkflowApprovalRequired);
         var workflow = WorkflowOf(ask);
         await DecideAsync(alice, workflow, approved: true);
-        await WaitForEventAsync(alice, thread, EventTypes.CommandExecutionStart);
+        await alice.WaitForEventAsync(thread, EventTypes.CommandExecutionStart);
         var sleeping = await WaitForSleepAsync(Fixture.App.PidOf(ResourceNames.Api), "120");
 
         var result = await alice.Hub.InvokeAsync<WorkflowActionResult>("WorkflowCancel", workflow, TestContext.Current.CancellationToken).WithTimeout();
 
         Assert.Equal("cancelling", result.Status);
-        var cancelled = await WaitForEventAsync(alice, thread, EventTypes.WorkflowCancelled);
+        var cancelled = await alice.WaitForEventAsync(thread, EventTypes.WorkflowCancelled);
         Assert.Equal(1, cancelled.Payload.GetProperty("cancelled_at_step").GetInt32());
         Assert.False(ProcessInfo.IsAlive(sleeping), "the step's command is still running");
         Assert.DoesNotContain(alice.EventsOf(thread), e => e.Type == EventTypes.WorkflowCompleted);
@@ -127,13 +121,13 @@ public sealed class AgentTests(AppHostFixture fixture, ITestOutputHelper output)
         await alice.SendAsync(thread, "hello there");
         await alice.SendAsync(thread, "summarise this thread");
 
-        var output = await WaitForEventAsync(alice, thread, EventTypes.ToolOutput);
+        var output = await alice.WaitForEventAsync(thread, EventTypes.ToolOutput);
         Assert.Contains("2 messages from", output.Payload.GetProperty("output").GetString(), StringComparison.Ordinal);
-        await WaitForEventAsync(alice, thread, EventTypes.GoalCompleted);
+        await alice.WaitForEventAsync(thread, EventTypes.GoalCompleted);
         Assert.DoesNotContain(alice.EventsOf(thread), e => e.Type == EventTypes.WorkflowApprovalRequired);
 
         await alice.SendAsync(thread, "goal: fly to the moon");
-        var reply = await WaitForEventAsync(alice, thread, EventTypes.LlmResponse, e => e.Payload.GetProperty("response").GetString()!.Contains("can't plan", StringComparison.Ordinal));
+        var reply = await alice.WaitForEventAsync(thread, EventTypes.LlmResponse, e => e.Payload.GetProperty("response").GetString()!.Contains("can't plan", StringComparison.Ordinal));
         Assert.Contains("check disk space", reply.Payload.GetProperty("response").GetString(), StringComparison.Ordinal);
     }
 

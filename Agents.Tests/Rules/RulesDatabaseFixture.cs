@@ -51,17 +51,7 @@ public sealed class RulesDatabaseFixture : IAsyncLifetime
     {
         await using var command = Database.Owner.CreateCommand(sql);
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-            rows.Add(row);
-        }
-        return rows;
+        return await RulesSql.ReadRowsAsync(reader, int.MaxValue, TestContext.Current.CancellationToken);
     }
 
     private static string ReadResource(string name)

@@ -90,14 +90,7 @@ internal static class Bench
     {
         await using var command = database.Owner.CreateCommand(sql);
         await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            reader.GetValues(row!);
-            rows.Add([.. row.Select(v => v is DBNull ? null : v)]);
-        }
-        return rows;
+        return await RulesSql.ReadRowsAsync(reader, int.MaxValue, CancellationToken.None);
     }
 
     public static List<string> Normalize(IEnumerable<object?[]> rows) =>

@@ -29,8 +29,7 @@ public sealed partial class BuiltInEngine(BuiltInPlanner planner, BuiltInTransla
             }
             catch (TranslationDeclinedException e) when (DataQuestionStart().IsMatch(text.Trim()))
             {
-                var suggestions = e.Suggestions.Count > 0 ? $" Did you mean: {string.Join(", ", e.Suggestions)}?" : "";
-                return new ReplyDecision($"I could not answer that from the data: {e.Message}{suggestions}");
+                return new ReplyDecision($"I could not answer that from the data: {e.Explanation}");
             }
             catch (TranslationDeclinedException)
             {

@@ -27,8 +27,7 @@ public sealed class DataPlugin(RuleTranslators translators, ReadOnlyQueryExecuto
         }
         catch (Exception e) when (e is TranslationDeclinedException or UnsafeQueryException or QueryFailedException)
         {
-            var suggestions = (e as TranslationDeclinedException)?.Suggestions ?? [];
-            throw new ToolFailedException(suggestions.Count > 0 ? $"{e.Message} Did you mean: {string.Join(", ", suggestions)}?" : e.Message);
+            throw new ToolFailedException((e as TranslationDeclinedException)?.Explanation ?? e.Message);
         }
         return Format(SqlLiteral.Inline(query.Sql, query.Parameters), result!);
     }

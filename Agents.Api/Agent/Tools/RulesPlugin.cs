@@ -29,7 +29,7 @@ public sealed class RulesPlugin(RuleService rules, RuleStore store, RunContext? 
         {
             var suggestions = (e as TranslationDeclinedException)?.Suggestions ?? [];
             await EmitAsync(EventTypes.Error, new RuleErrorPayload(runId, string.IsNullOrEmpty(name) ? RuleNames.FromText(text) : name, e.Message, suggestions));
-            throw new ToolFailedException(suggestions.Count > 0 ? $"{e.Message} Did you mean: {string.Join(", ", suggestions)}?" : e.Message);
+            throw new ToolFailedException((e as TranslationDeclinedException)?.Explanation ?? e.Message);
         }
         var ruleName = string.IsNullOrEmpty(name) ? preview.Name : RuleNames.IsValid(name) ? name
             : throw new ToolFailedException($"'{name}' is not a usable rule name: lower-case letters, digits and '_', starting with a letter.");
@@ -41,7 +41,7 @@ public sealed class RulesPlugin(RuleService rules, RuleStore store, RunContext? 
             rule = string.IsNullOrEmpty(name) || name == preview.Name
                 ? await rules.CreateOrUpdateAsync(text, preview, run?.RequestedBy ?? "agent", cancellationToken)
                 : await store.GetByNameAsync(name, cancellationToken) is { } existing
-                    ? await rules.ChangeTextAsync(existing, text, cancellationToken)
+                    ? await rules.ChangeTextAsync(existing, text, preview, cancellationToken)
                     : await rules.CreateAsync(text, preview, name, run?.RequestedBy ?? "agent", cancellationToken);
         }
         catch (Exception e) when (e is UnsafeQueryException or QueryFailedException or RuleConflictException)

@@ -56,19 +56,14 @@ public sealed partial class RuleService(
         {
             return await CreateAsync(text, preview, null, user, cancellationToken);
         }
-        return existing.Rule.Sql == preview.Sql && existing.ViewSql == SqlLiteral.Inline(preview.Sql, preview.Parameters)
-            ? await RefreshAsync(existing, cancellationToken)
-            : await NewVersionAsync(existing, text, preview, cancellationToken);
+        return await ChangeTextAsync(existing, text, preview, cancellationToken);
     }
 
-    /// <summary>Changes a rule's text: a new version of its view when the SQL changes.</summary>
-    public async Task<RuleDto> ChangeTextAsync(RuleStore.StoredRule rule, string text, CancellationToken cancellationToken)
-    {
-        var preview = await PreviewAsync(text, cancellationToken);
-        return preview.Sql == rule.Rule.Sql && SqlLiteral.Inline(preview.Sql, preview.Parameters) == rule.ViewSql
+    /// <summary>Gives a rule a new text from its preview: a new version of its view when the SQL changed, a refresh otherwise.</summary>
+    public async Task<RuleDto> ChangeTextAsync(RuleStore.StoredRule rule, string text, RulePreview preview, CancellationToken cancellationToken) =>
+        preview.Sql == rule.Rule.Sql && SqlLiteral.Inline(preview.Sql, preview.Parameters) == rule.ViewSql
             ? await RefreshAsync(rule, cancellationToken)
             : await NewVersionAsync(rule, text, preview, cancellationToken);
-    }
 
     private async Task<RuleDto> NewVersionAsync(RuleStore.StoredRule rule, string text, RulePreview preview, CancellationToken cancellationToken)
     {
@@ -86,8 +81,8 @@ public sealed partial class RuleService(
         var started = Stopwatch.GetTimestamp();
         await using var connection = await database.Owner.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, $"SET LOCAL statement_timeout = {(long)options.Value.StatementTimeout.TotalMilliseconds}", cancellationToken);
-        await ExecuteAsync(connection, transaction, $"REFRESH MATERIALIZED VIEW {QualifiedView(rule.ViewName)}", cancellationToken);
+        await RulesSql.ExecuteAsync(connection, LocalStatementTimeout, cancellationToken, transaction);
+        await RulesSql.ExecuteAsync(connection, $"REFRESH MATERIALIZED VIEW {QualifiedView(rule.ViewName)}", cancellationToken, transaction);
         var rowCount = await CountAsync(connection, transaction, rule.ViewName, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         var duration = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
@@ -111,23 +106,15 @@ public sealed partial class RuleService(
         {
             throw new ArgumentException($"'{sort}' is not a column of {rule.Rule.Name}; its columns are {string.Join(", ", columns.Select(c => c.Name))}.");
         }
-        var order = sort is null ? "" : $" ORDER BY {RulesDatabaseSetup.Quote(sort)} {(descending ? "DESC NULLS LAST" : "ASC NULLS FIRST")}";
+        var order = sort is null ? "" : $" ORDER BY {RulesSql.Quote(sort)} {(descending ? "DESC NULLS LAST" : "ASC NULLS FIRST")}";
         await using var command = new NpgsqlCommand($"SELECT * FROM {QualifiedView(rule.ViewName)}{order} OFFSET $1 LIMIT $2", connection)
         {
             Parameters = { new() { Value = (long)offset }, new() { Value = (long)limit } },
         };
-        var rows = new List<object?[]>();
+        List<object?[]> rows;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var values = new object?[reader.FieldCount];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                }
-                rows.Add(values);
-            }
+            rows = await RulesSql.ReadRowsAsync(reader, limit, cancellationToken);
         }
         return new RuleRows(columns, rows, await CountAsync(connection, null, rule.ViewName, cancellationToken), offset, limit);
     }
@@ -157,8 +144,8 @@ public sealed partial class RuleService(
         var started = Stopwatch.GetTimestamp();
         await using var connection = await database.Owner.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, transaction, $"SET LOCAL statement_timeout = {(long)options.Value.StatementTimeout.TotalMilliseconds}", cancellationToken);
-        await ExecuteAsync(connection, transaction, $"DROP MATERIALIZED VIEW IF EXISTS {QualifiedView(viewName)}", cancellationToken);
+        await RulesSql.ExecuteAsync(connection, LocalStatementTimeout, cancellationToken, transaction);
+        await RulesSql.ExecuteAsync(connection, $"DROP MATERIALIZED VIEW IF EXISTS {QualifiedView(viewName)}", cancellationToken, transaction);
         // Positional parameters: the driver sends the text as a value and never parses it.
         await using (var create = new NpgsqlCommand("SELECT rules.create_rule_view($1, $2, $3)", connection, transaction)
         {
@@ -175,26 +162,20 @@ public sealed partial class RuleService(
     private async Task DropViewAsync(string viewName, CancellationToken cancellationToken)
     {
         await using var connection = await database.Owner.OpenConnectionAsync(cancellationToken);
-        await ExecuteAsync(connection, null, $"DROP MATERIALIZED VIEW IF EXISTS {QualifiedView(viewName)}", cancellationToken);
+        await RulesSql.ExecuteAsync(connection, $"DROP MATERIALIZED VIEW IF EXISTS {QualifiedView(viewName)}", cancellationToken);
     }
 
     private static async Task<IReadOnlyList<QueryColumn>> ColumnsAsync(NpgsqlConnection connection, string viewName, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"SELECT * FROM {QualifiedView(viewName)} LIMIT 0", connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return [.. Enumerable.Range(0, reader.FieldCount).Select(i => new QueryColumn(reader.GetName(i), reader.GetDataTypeName(i)))];
+        return RulesSql.Columns(reader);
     }
 
     private static async Task<long> CountAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string viewName, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"SELECT count(*) FROM {QualifiedView(viewName)}", connection, transaction);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     // The rule a request or run works on, on its span (the dashboard's trace detail shows it).
@@ -204,7 +185,9 @@ public sealed partial class RuleService(
         return rule;
     }
 
-    public static string QualifiedView(string viewName) => $"{Schema}.{RulesDatabaseSetup.Quote(viewName)}";
+    private string LocalStatementTimeout => $"SET LOCAL statement_timeout = {(long)options.Value.StatementTimeout.TotalMilliseconds}";
+
+    public static string QualifiedView(string viewName) => $"{Schema}.{RulesSql.Quote(viewName)}";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Name} created with {Rows} rows")]
     private partial void LogCreated(string name, long rows);

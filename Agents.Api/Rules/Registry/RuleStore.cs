@@ -28,15 +28,13 @@ public sealed class RuleStore(NpgsqlDataSource dataSource)
     private async Task<StoredRule?> GetWhereAsync(string condition, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<RuleDto>(new CommandDefinition($"SELECT {Columns} FROM rules WHERE {condition}", parameters, cancellationToken: cancellationToken));
-        if (row is null)
-        {
-            return null;
-        }
-        var (viewName, viewSql) = await connection.QuerySingleAsync<(string, string)>(new CommandDefinition(
-            "SELECT view_name, view_sql FROM rules WHERE id = @Id", new { row.Id }, cancellationToken: cancellationToken));
-        return new StoredRule(row, viewName, viewSql);
+        var rows = await connection.QueryAsync<RuleDto, ViewDefinition, StoredRule>(new CommandDefinition(
+                $"SELECT {Columns}, view_name AS ViewName, view_sql AS ViewSql FROM rules WHERE {condition}", parameters, cancellationToken: cancellationToken),
+            (rule, view) => new StoredRule(rule, view.ViewName, view.ViewSql), splitOn: "ViewName");
+        return rows.SingleOrDefault();
     }
+
+    private sealed record ViewDefinition(string ViewName, string ViewSql);
 
     /// <summary>Adds a rule; false when its name is taken.</summary>
     public async Task<bool> InsertAsync(Guid id, string name, string text, string sql, IReadOnlyList<object?> parameters, string viewSql,

@@ -35,12 +35,9 @@ public sealed class ReadOnlyQueryExecutor(RulesDatabase database, IOptions<Rules
         {
             await using var connection = await database.Reader.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using (var setUp = new NpgsqlCommand(
+            await RulesSql.ExecuteAsync(connection,
                 $"SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {(long)rules.StatementTimeout.TotalMilliseconds}; " +
-                $"SET LOCAL search_path = {string.Join(", ", AllowedSchemas.Select(RulesDatabaseSetup.Quote))}", connection, transaction))
-            {
-                await setUp.ExecuteNonQueryAsync(cancellationToken);
-            }
+                $"SET LOCAL search_path = {string.Join(", ", AllowedSchemas.Select(RulesSql.Quote))}", cancellationToken, transaction);
 
             // Positional parameters keep Npgsql from rewriting the text; the cap is one of them, so there always is one.
             var capIndex = parameters.Count + 1;
@@ -49,22 +46,13 @@ public sealed class ReadOnlyQueryExecutor(RulesDatabase database, IOptions<Rules
 
             await using var command = Command(connection, transaction, wrapped, parameters, maxRows + 1);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new QueryColumn(reader.GetName(i), reader.GetDataTypeName(i))).ToList();
-            var rows = new List<object?[]>();
-            var truncated = false;
-            while (await reader.ReadAsync(cancellationToken))
+            var columns = RulesSql.Columns(reader);
+            // One row past the cap says whether there were more.
+            var rows = await RulesSql.ReadRowsAsync(reader, maxRows + 1, cancellationToken);
+            var truncated = rows.Count > maxRows;
+            if (truncated)
             {
-                if (rows.Count == maxRows)
-                {
-                    truncated = true;
-                    break;
-                }
-                var values = new object?[reader.FieldCount];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                }
-                rows.Add(values);
+                rows.RemoveAt(maxRows);
             }
             return new QueryResult(columns, rows, truncated, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }

@@ -108,19 +108,16 @@ public sealed partial class SchemaCatalog(RulesDatabase database, IOptions<Rules
         {
             return [];
         }
-        var quoted = RulesDatabaseSetup.Quote(column);
+        var quoted = RulesSql.Quote(column);
         // A bounded look: at most max + 1 distinct short values, and never more than a second on a big table.
         var sql = $"""
-            SELECT DISTINCT {quoted}::text FROM {RulesDatabaseSetup.Quote(schema)}.{RulesDatabaseSetup.Quote(table)}
+            SELECT DISTINCT {quoted}::text FROM {RulesSql.Quote(schema)}.{RulesSql.Quote(table)}
             WHERE {quoted} IS NOT NULL AND length({quoted}::text) <= 40 LIMIT {max + 1}
             """;
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using (var timeout = new NpgsqlCommand("SET LOCAL statement_timeout = 1000", connection, transaction))
-            {
-                await timeout.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await RulesSql.ExecuteAsync(connection, "SET LOCAL statement_timeout = 1000", cancellationToken, transaction);
             var values = new List<string>();
             await using (var command = new NpgsqlCommand(sql, connection, transaction))
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))

@@ -14,7 +14,7 @@ public sealed record SchemaColumn(string Name, string DataType, ColumnKind Kind,
 
 public sealed record SchemaTable(string Schema, string Name, IReadOnlyList<SchemaColumn> Columns, string? PrimaryKey)
 {
-    public string QualifiedName => $"{RulesDatabaseSetup.Quote(Schema)}.{RulesDatabaseSetup.Quote(Name)}";
+    public string QualifiedName => $"{RulesSql.Quote(Schema)}.{RulesSql.Quote(Name)}";
 
     public SchemaColumn? Column(string name) => Columns.FirstOrDefault(c => c.Name == name);
 

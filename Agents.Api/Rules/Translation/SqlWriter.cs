@@ -183,5 +183,5 @@ internal sealed class SqlWriter(SchemaModel schema)
 
     private static string Alias(string prefix, ColumnRef column) => Quote($"{prefix}_{column.Column.Name}");
 
-    private static string Quote(string identifier) => RulesDatabaseSetup.Quote(identifier);
+    private static string Quote(string identifier) => RulesSql.Quote(identifier);
 }

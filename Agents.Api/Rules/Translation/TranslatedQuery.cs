@@ -7,6 +7,9 @@ public sealed record TranslatedQuery(string Sql, IReadOnlyList<object?> Paramete
 public sealed class TranslationDeclinedException(string message, IReadOnlyList<string> suggestions) : Exception(message)
 {
     public IReadOnlyList<string> Suggestions { get; } = suggestions;
+
+    /// <summary>The message and, when there are some, the close names: what a person reads in the chat.</summary>
+    public string Explanation => Suggestions.Count > 0 ? $"{Message} Did you mean: {string.Join(", ", Suggestions)}?" : Message;
 }
 
 /// <summary>Turns a rule's text into SQL over the allowed schemas; the SQL is checked and run by the executor, never trusted.</summary>
