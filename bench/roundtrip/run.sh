@@ -9,14 +9,6 @@ messages=${1:-1000}
 dotnet build Agents.AppHost -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/roundtrip -c Release -nologo -clp:ErrorsOnly >/dev/null
 
-log=$(mktemp)
-Realtime__MessagesPerSecond=10000 Realtime__MessageBurst=10000 setsid dotnet run --project Agents.AppHost -c Release --no-build >"$log" 2>&1 &
-apphost=$!
-trap 'kill -TERM -- -$apphost 2>/dev/null || true; wait $apphost 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 600); do
-  grep -q "All resources are running and healthy" "$log" && break
-  if grep -q "The app is not fully up\|cannot start" "$log"; then cat "$log"; exit 1; fi
-  sleep 0.1
-done
-grep -q "All resources are running and healthy" "$log" || { echo "The app did not come up:"; tail -50 "$log"; exit 1; }
+source bench/apphost.sh
+Realtime__MessagesPerSecond=10000 Realtime__MessageBurst=10000 start_apphost
 dotnet bench/roundtrip/bin/Release/net10.0/RoundTrip.dll http://localhost:5080 "$messages"

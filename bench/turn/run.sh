@@ -11,18 +11,9 @@ step_seconds=${3:-10}
 dotnet build Agents.AppHost -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/turn -c Release -nologo -clp:ErrorsOnly >/dev/null
 
-log=$(mktemp)
+source bench/apphost.sh
 # Default limits (10 messages/s per user) hold for these rates; only the connection count per user is as shipped too.
-setsid dotnet run --project Agents.AppHost -c Release --no-build >"$log" 2>&1 &
-apphost=$!
-# SIGTERM, not SIGINT: background jobs of a script ignore SIGINT.
-trap 'kill -TERM -- -$apphost 2>/dev/null || true; wait $apphost 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 600); do
-  grep -q "All resources are running and healthy" "$log" && break
-  if grep -q "The app is not fully up\|cannot start" "$log"; then cat "$log"; exit 1; fi
-  sleep 0.1
-done
-grep -q "All resources are running and healthy" "$log" || { echo "The app did not come up:"; tail -50 "$log"; exit 1; }
+start_apphost
 mkdir -p bench/turn/results
 dotnet bench/turn/bin/Release/net10.0/AgentTurn.dll http://localhost:5080 "$users" "$rates" "$step_seconds" \
   "bench/turn/results/$(date -u +%Y-%m-%dT%H%MZ).json"
