@@ -1,8 +1,9 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRedisClient(ResourceNames.Cache);
+builder.AddRedisClient(ResourceNames.Cache, configureOptions: RealtimeExtensions.UseThreadPoolForRedis);
 builder.AddAgentsAuthentication();
+builder.Services.AddSlimConnectionIdentity();
 builder.Services.AddProblemDetails();
 builder.AddRealtime();
 

@@ -99,10 +99,12 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
     }
 
     /// <summary>
-    /// Stores a user's message, appends its event and queues the agent's run, all in one transaction. A retry with the
-    /// same client message id finds the first one (under the thread lock) and answers with its seq.
+    /// Stores a user's messages in the order given, appends their events and queues the agent's run for each, all in one
+    /// transaction (one commit for the lot: a sender's queued messages cost one round trip). A retry with the same client
+    /// message id finds the first one (under the thread lock) and answers with its seq.
     /// </summary>
-    public async Task<(ThreadAccess Access, SendMessageResult? Result)> PostMessageAsync(Guid id, string user, string clientMessageId, string text, CancellationToken cancellationToken)
+    public async Task<(ThreadAccess Access, IReadOnlyList<SendMessageResult>? Results)> PostMessagesAsync(
+        Guid id, string user, IReadOnlyList<PostMessageRequest> messages, CancellationToken cancellationToken)
     {
         // Asked before the thread's lock is taken: other senders to the thread should not wait on Redis.
         var workerAlive = await workers.AnyAliveAsync();
@@ -112,38 +114,55 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
         {
             return (ThreadAccess.NotFound, null);
         }
-        var existing = await connection.QuerySingleOrDefaultAsync<StoredMessage>(new CommandDefinition(
-            "SELECT id, seq FROM messages WHERE thread_id = @id AND author = @user AND client_message_id = @clientMessageId",
-            new { id, user, clientMessageId }, transaction, cancellationToken: cancellationToken));
-        if (existing is not null)
+        var results = new List<SendMessageResult>(messages.Count);
+        var appended = new List<ThreadEvent>();
+        bool? toldOffline = workerAlive ? true : null;
+        foreach (var request in messages)
         {
-            return (ThreadAccess.Ok, new SendMessageResult(id, existing.Id, existing.Seq, Duplicate: true));
+            var existing = await connection.QuerySingleOrDefaultAsync<StoredMessage>(new CommandDefinition(
+                "SELECT id, seq FROM messages WHERE thread_id = @id AND author = @user AND client_message_id = @clientMessageId",
+                new { id, user, clientMessageId = request.ClientMessageId }, transaction, cancellationToken: cancellationToken));
+            if (existing is not null)
+            {
+                results.Add(new SendMessageResult(id, existing.Id, existing.Seq, Duplicate: true));
+                continue;
+            }
+            var messageId = Guid.CreateVersion7();
+            var runId = Guid.CreateVersion7();
+            var message = await EventLog.AppendAsync(connection, transaction, id, EventTypes.UserMessage,
+                new UserMessagePayload(messageId, user, request.ClientMessageId, request.Text), cancellationToken);
+            appended.Add(message);
+            // Nobody can answer now: say so, once (while an earlier run still waits, people were told already); the run
+            // stays queued and is answered when a worker comes.
+            toldOffline ??= await AnyRunWaitingAsync(connection, transaction, id, cancellationToken);
+            if (toldOffline == false)
+            {
+                appended.Add(await EventLog.AppendAsync(connection, transaction, id, EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Offline, runId), cancellationToken));
+                toldOffline = true;
+            }
+            const string sql = """
+                INSERT INTO messages (id, thread_id, author, client_message_id, text, seq) VALUES (@messageId, @id, @user, @clientMessageId, @text, @seq);
+                INSERT INTO runs (id, thread_id, kind, status, requested_by, trigger_seq, input, traceparent)
+                VALUES (@runId, @id, 'reply', 'queued', @user, @seq, jsonb_build_object('text', @text::text), @traceparent);
+                NOTIFY runs_queued;
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql,
+                new { messageId, id, user, clientMessageId = request.ClientMessageId, text = request.Text, seq = message.Seq, runId, traceparent = TraceParentOf(request) },
+                transaction, cancellationToken: cancellationToken));
+            System.Diagnostics.Activity.Current?.SetTag("agents.run.id", runId);
+            results.Add(new SendMessageResult(id, messageId, message.Seq, Duplicate: false));
         }
-
-        var messageId = Guid.CreateVersion7();
-        var runId = Guid.CreateVersion7();
-        var message = await EventLog.AppendAsync(connection, transaction, id, EventTypes.UserMessage,
-            new UserMessagePayload(messageId, user, clientMessageId, text), cancellationToken);
-        var appended = new List<ThreadEvent> { message };
-        if (!workerAlive)
-        {
-            // Nobody can answer now: say so; the run stays queued and is answered when a worker comes.
-            appended.Add(await EventLog.AppendAsync(connection, transaction, id, EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Offline, runId), cancellationToken));
-        }
-        const string sql = """
-            INSERT INTO messages (id, thread_id, author, client_message_id, text, seq) VALUES (@messageId, @id, @user, @clientMessageId, @text, @seq);
-            INSERT INTO runs (id, thread_id, kind, status, requested_by, trigger_seq, input, traceparent)
-            VALUES (@runId, @id, 'reply', 'queued', @user, @seq, jsonb_build_object('text', @text::text), @traceparent);
-            NOTIFY runs_queued;
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(sql,
-            new { messageId, id, user, clientMessageId, text, seq = message.Seq, runId, traceparent = System.Diagnostics.Activity.Current?.Id },
-            transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        System.Diagnostics.Activity.Current?.SetTag("agents.thread.id", id).SetTag("agents.run.id", runId);
+        System.Diagnostics.Activity.Current?.SetTag("agents.thread.id", id);
         await publisher.PublishAsync(appended);
-        return (ThreadAccess.Ok, new SendMessageResult(id, messageId, message.Seq, Duplicate: false));
+        return (ThreadAccess.Ok, results);
     }
+
+    /// <summary>The trace the message's run continues: the sender's own (given by Realtime for each queued message), else this request's.</summary>
+    private static string? TraceParentOf(PostMessageRequest request) =>
+        request.TraceParent is { } given && System.Diagnostics.ActivityContext.TryParse(given, null, out _)
+            ? given
+            : System.Diagnostics.Activity.Current?.Id;
 
     public async Task<ThreadEventPage?> GetEventsAsync(Guid id, string user, long afterSeq, int limit, CancellationToken cancellationToken)
     {
@@ -164,6 +183,12 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
             SELECT m.role FROM threads t JOIN thread_members m ON m.thread_id = t.id AND m.user_name = @user
             WHERE t.id = @id FOR UPDATE OF t
             """, new { id, user }, transaction, cancellationToken: cancellationToken));
+
+
+    private static Task<bool> AnyRunWaitingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid threadId, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = @threadId AND status = 'queued')",
+            new { threadId }, transaction, cancellationToken: cancellationToken));
 }
 
 internal sealed record StoredMessage(Guid Id, long Seq);

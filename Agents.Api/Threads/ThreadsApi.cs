@@ -14,6 +14,8 @@ public static class ThreadsApi
         group.MapPatch("/{id:guid}", RenameThread).WithName("RenameThread").WithSummary("Rename a thread");
         group.MapPost("/{id:guid}/members", AddMember).WithName("AddMember").WithSummary("Invite a user (owner only)");
         group.MapPost("/{id:guid}/messages", PostMessage).WithName("PostMessage").WithSummary("Send a message; idempotent on clientMessageId");
+        group.MapPost("/{id:guid}/messages/batch", PostMessages).WithName("PostMessages")
+            .WithSummary("Send several messages in order, in one transaction; each idempotent on its clientMessageId");
         group.MapGet("/{id:guid}/events", GetEvents).WithName("GetEvents").WithSummary("Page the thread's event log after a seq");
         return group;
     }
@@ -48,13 +50,20 @@ public static class ThreadsApi
     private static async Task<Results<Created<SendMessageResult>, Ok<SendMessageResult>, ProblemHttpResult>> PostMessage(
         Guid id, PostMessageRequest request, HttpContext http, ThreadStore store, CancellationToken cancellationToken)
     {
-        var (access, result) = await store.PostMessageAsync(id, http.User.UserName(), request.ClientMessageId, request.Text, cancellationToken);
-        if (access != ThreadAccess.Ok || result is null)
+        var (access, results) = await store.PostMessagesAsync(id, http.User.UserName(), [request], cancellationToken);
+        if (access != ThreadAccess.Ok || results is not [var result])
         {
             return NotFound(id);
         }
         // A retry answers 200 with the first attempt's seq; the first attempt answers 201.
         return result.Duplicate ? TypedResults.Ok(result) : TypedResults.Created($"/api/threads/{id}/events?afterSeq={result.Seq - 1}&limit=1", result);
+    }
+
+    private static async Task<Results<Ok<PostMessagesResult>, ProblemHttpResult>> PostMessages(
+        Guid id, PostMessagesRequest request, HttpContext http, ThreadStore store, CancellationToken cancellationToken)
+    {
+        var (access, results) = await store.PostMessagesAsync(id, http.User.UserName(), request.Messages, cancellationToken);
+        return access == ThreadAccess.Ok && results is not null ? TypedResults.Ok(new PostMessagesResult(results)) : NotFound(id);
     }
 
     private static async Task<Results<Ok<ThreadEventPage>, ProblemHttpResult>> GetEvents(

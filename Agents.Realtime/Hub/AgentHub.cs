@@ -69,6 +69,12 @@ internal sealed class SignalRSink(HubConnectionContext connection, SharedHubMess
     public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken) =>
         connection.WriteAsync(messages.ThreadEvent(threadEvent), cancellationToken);
 
+    /// <summary>The events as one write (SignalR frames may hold several messages): one flush and one socket send, not one per event.</summary>
+    public ValueTask SendEventsAsync(IReadOnlyList<ThreadEvent> events, CancellationToken cancellationToken) =>
+        events.Count == 1
+            ? SendEventAsync(events[0], cancellationToken)
+            : connection.WriteAsync(messages.ThreadEvents(events, connection.Protocol), cancellationToken);
+
     public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) =>
         connection.WriteAsync(messages.Typing(typing), cancellationToken);
 

@@ -16,12 +16,41 @@ public sealed class ClientConnection(string connectionId, string userName, strin
     public IEventSink Sink { get; } = sink;
 
     public ConcurrentDictionary<Guid, byte> JoinedThreads { get; } = new();
+
+    private readonly Lock _outgoingLock = new();
+
+    // Made on the first message: most connections only receive.
+    private Dictionary<Guid, OutgoingMessages>? _outgoing;
+
+    /// <summary>This connection's queue of messages to a thread.</summary>
+    public OutgoingMessages Outgoing(Guid threadId, Func<OutgoingMessages> create)
+    {
+        lock (_outgoingLock)
+        {
+            _outgoing ??= [];
+            if (!_outgoing.TryGetValue(threadId, out var queue))
+            {
+                queue = create();
+                _outgoing[threadId] = queue;
+            }
+            return queue;
+        }
+    }
 }
 
 /// <summary>Delivers thread events and live notices to one connection, whatever its transport.</summary>
 public interface IEventSink
 {
     ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken);
+
+    /// <summary>Several events in seq order; a transport that can sends them in one write.</summary>
+    async ValueTask SendEventsAsync(IReadOnlyList<ThreadEvent> events, CancellationToken cancellationToken)
+    {
+        foreach (var threadEvent in events)
+        {
+            await SendEventAsync(threadEvent, cancellationToken);
+        }
+    }
 
     ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken);
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -55,7 +56,50 @@ public sealed class SharedHubMessages
     private readonly Slots _typing = new(4);
     private readonly Slots _presence = new(4);
 
+    private Batch? _lastBatch;
+
     public SerializedHubMessage ThreadEvent(ThreadEvent threadEvent) => _events.Get(nameof(IAgentClient.ThreadEvent), threadEvent);
+
+    /// <summary>
+    /// Several ThreadEvent messages back to back, in one protocol's framing (JSON messages end with 0x1e, MessagePack
+    /// ones carry their length), so a client reads them as separate messages. Kept for the last batch, which thread
+    /// delivery sends to every connection of the thread in turn.
+    /// </summary>
+    public SerializedHubMessage ThreadEvents(IReadOnlyList<ThreadEvent> events, IHubProtocol protocol)
+    {
+        var batch = Volatile.Read(ref _lastBatch);
+        if (batch is null || !ReferenceEquals(batch.Events, events))
+        {
+            batch = new Batch(events);
+            Volatile.Write(ref _lastBatch, batch);
+        }
+        return batch.In(protocol, this);
+    }
+
+    private sealed class Batch(IReadOnlyList<ThreadEvent> events)
+    {
+        private readonly Dictionary<string, SerializedHubMessage> _byProtocol = new(StringComparer.Ordinal);
+
+        public IReadOnlyList<ThreadEvent> Events { get; } = events;
+
+        public SerializedHubMessage In(IHubProtocol protocol, SharedHubMessages messages)
+        {
+            lock (_byProtocol)
+            {
+                if (!_byProtocol.TryGetValue(protocol.Name, out var message))
+                {
+                    var bytes = new ArrayBufferWriter<byte>();
+                    foreach (var threadEvent in Events)
+                    {
+                        bytes.Write(messages.ThreadEvent(threadEvent).GetSerializedMessage(protocol).Span);
+                    }
+                    message = new SerializedHubMessage([new SerializedMessage(protocol.Name, bytes.WrittenMemory)]);
+                    _byProtocol[protocol.Name] = message;
+                }
+                return message;
+            }
+        }
+    }
 
     public SerializedHubMessage Typing(TypingEvent typing) => _typing.Get(nameof(IAgentClient.Typing), typing);
 

@@ -27,6 +27,13 @@ public sealed class RealtimeOptions
     [Range(1, 10_000)]
     public int RequestsPerSecond { get; set; } = 50;
 
+    /// <summary>
+    /// Hub calls one connection may have running at once. Above 1, a client that does not wait for each answer gets its
+    /// messages stored several per transaction (see OutgoingMessages), in the order it sent them.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int MaxConcurrentCallsPerConnection { get; set; } = 32;
+
     /// <summary>Connections one user may hold at once, across Realtime instances.</summary>
     [Range(1, 1_000)]
     public int MaxConnectionsPerUser { get; set; } = 20;

@@ -66,6 +66,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ILogger<ThreadDelivery
 
     private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, ThreadEvent[] events, Func<string, ClientConnection?> findConnection, CancellationToken cancellationToken)
     {
+        var contiguous = events.Zip(events.Skip(1)).All(pair => pair.Second.Seq == pair.First.Seq + 1);
         await channel.Gate.WaitAsync(cancellationToken);
         try
         {
@@ -77,6 +78,13 @@ public sealed partial class ThreadDelivery(ApiClient api, ILogger<ThreadDelivery
                 }
                 try
                 {
+                    if (contiguous && events[0].Seq == lastSent + 1)
+                    {
+                        // The usual case: the connection has everything before the batch and gets all of it, in one write.
+                        await connection.Sink.SendEventsAsync(events, cancellationToken);
+                        channel.Cursors[connectionId] = events[^1].Seq;
+                        continue;
+                    }
                     var cursor = lastSent;
                     foreach (var threadEvent in events)
                     {

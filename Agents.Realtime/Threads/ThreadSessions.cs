@@ -79,8 +79,10 @@ public sealed class ThreadSessions(
             throw new HubOperationException(ErrorCodes.MessageTooLarge,
                 $"The message has {text.Length} characters; the most is {options.Value.MaxMessageLength}.");
         }
-        // The Api checks membership: a non-member gets not_member.
-        return api.PostMessageAsync(connection.AccessToken, threadId, clientMessageId, text, cancellationToken);
+        // The Api checks membership: a non-member gets not_member. Queued before the first await, so the connection's
+        // messages keep the order their calls came in (the hub runs a client's calls concurrently).
+        return connection.Outgoing(threadId, () => new OutgoingMessages(api, connection.AccessToken, threadId)).SendAsync(clientMessageId, text)
+            .WaitAsync(cancellationToken);
     }
 
     /// <summary>Approves (optionally with edited arguments) or rejects the step a workflow waits on; the Api checks membership.</summary>

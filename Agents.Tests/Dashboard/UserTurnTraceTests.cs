@@ -40,7 +40,7 @@ public sealed class UserTurnTraceTests
 
         var root = Assert.Single(spans, s => s.ParentSpanId is null || spans.All(p => p.SpanId != s.ParentSpanId));
         Assert.True(IsHubSend(root, thread), $"the trace starts at the hub call, not at '{root.Name}'");
-        Assert.Contains(spans, s => s.Resource == ResourceNames.Realtime && s.Kind == "Client" && Path(s).EndsWith($"/api/threads/{thread}/messages", StringComparison.Ordinal));
+        Assert.Contains(spans, s => s.Resource == ResourceNames.Realtime && s.Kind == "Client" && Path(s).EndsWith($"/api/threads/{thread}/messages/batch", StringComparison.Ordinal));
         var insert = Assert.Single(spans, s => s.Resource == ResourceNames.Api && s.Kind == "Server" && s.Name.StartsWith("POST", StringComparison.Ordinal));
         Assert.Contains(insert.Attributes, a => a.Key == "agents.thread.id" && a.Value == thread.ToString());
         Assert.Contains(spans, s => s.Resource == ResourceNames.Api && s.Scope == "Npgsql" && s.Attributes.Any(a => a.Key.StartsWith("db.", StringComparison.Ordinal)));

@@ -95,6 +95,7 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
             await stranger.Http.PatchAsJsonAsync($"/api/threads/{thread}", new { title = "mine" }, ct),
             await stranger.Http.PostAsJsonAsync($"/api/threads/{thread}/members", new { userName = stranger.UserName }, ct),
             await stranger.Http.PostAsJsonAsync($"/api/threads/{thread}/messages", new { clientMessageId = "m1", text = "hi" }, ct),
+            await stranger.Http.PostAsJsonAsync($"/api/threads/{thread}/messages/batch", new { messages = new[] { new { clientMessageId = "m1", text = "hi" } } }, ct),
             await stranger.Http.GetAsync(new Uri($"/api/threads/{thread}/events?afterSeq=0", UriKind.Relative), ct),
         ];
         foreach (var answer in answers)
@@ -228,6 +229,60 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
         await using var count = new NpgsqlCommand("SELECT count(*) FROM messages WHERE thread_id = $1 AND client_message_id = 'retry-1'", connection) { Parameters = { new() { Value = thread } } };
         Assert.Equal(1L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task MessagesSentWithoutWaitingForAnswersAreStoredInTheOrderTheyWereSent()
+    {
+        await using var alice = await SignInAsync("alice");
+        var thread = await alice.CreateThreadAsync("Burst");
+        await alice.ConnectAsync();
+        await alice.JoinAsync(thread);
+
+        // Started one after another, none awaited: the hub runs them concurrently and queues them for the Api in order.
+        var calls = Enumerable.Range(0, 15).Select(i => alice.SendAsync(thread, $"in order {i}", clientMessageId: i == 9 ? "m3" : $"m{i}")).ToArray();
+        var results = await Task.WhenAll(calls).WithTimeout();
+
+        var firstTimes = results.Where(r => !r.Duplicate).ToArray();
+        Assert.Equal(14, firstTimes.Length);
+        Assert.Equal(firstTimes.Select(r => r.Seq).Order(), firstTimes.Select(r => r.Seq));
+        Assert.Equal(results[3].Seq, results[9].Seq); // the retry of m3, queued with it, answers m3's seq
+        await alice.WaitForSeqAsync(thread, firstTimes[^1].Seq);
+        var texts = alice.EventsOf(thread).Where(e => e.Type == EventTypes.UserMessage).Select(e => e.Payload.GetProperty("text").GetString());
+        Assert.Equal(Enumerable.Range(0, 15).Where(i => i != 9).Select(i => $"in order {i}"), texts);
+    }
+
+    [Fact]
+    public async Task TheBatchEndpointStoresInOrderAndRefusesBadBatchesWholly()
+    {
+        await using var alice = await SignInAsync("alice");
+        var thread = await alice.CreateThreadAsync("Batches");
+        var ct = TestContext.Current.CancellationToken;
+        var path = $"/api/threads/{thread}/messages/batch";
+
+        using var stored = await alice.Http.PostAsJsonAsync(path, new { messages = new[] { new { clientMessageId = "a", text = "one" }, new { clientMessageId = "b", text = "two" }, new { clientMessageId = "a", text = "one again" } } }, ct);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        var results = (await stored.Content.ReadFromJsonAsync<BatchBody>(ct))!.Results;
+        Assert.Equal([false, false, true], results.Select(r => r.Duplicate));
+        Assert.Equal(results[0].Seq + 1, results[1].Seq);
+        Assert.Equal(results[0].Seq, results[2].Seq);
+
+        HttpResponseMessage[] refused =
+        [
+            await alice.Http.PostAsJsonAsync(path, new { messages = Array.Empty<object>() }, ct),
+            await alice.Http.PostAsJsonAsync(path, new { messages = new[] { new { clientMessageId = "c", text = "fine" }, new { clientMessageId = "", text = "no id" } } }, ct),
+            await alice.Http.PostAsJsonAsync(path, new { messages = Enumerable.Range(0, 101).Select(i => new { clientMessageId = $"x{i}", text = "many" }) }, ct),
+        ];
+        foreach (var answer in refused)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        }
+        // Nothing of a refused batch was stored: "c" is new when sent again.
+        using var again = await alice.Http.PostAsJsonAsync(path, new { messages = new[] { new { clientMessageId = "c", text = "fine" } } }, ct);
+        Assert.False((await again.Content.ReadFromJsonAsync<BatchBody>(ct))!.Results.Single().Duplicate);
+    }
+
+    private sealed record BatchBody(IReadOnlyList<SendMessageResult> Results);
 
     [Fact]
     public async Task ConcurrentSendersGetGapFreeSeqsSeenInTheSameOrderByEveryone()

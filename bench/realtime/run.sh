@@ -53,9 +53,11 @@ start_server() { # name -> sets server_pid, match, url
     agents-*)
       # The app as it ships, with two changes for a broadcast benchmark: the per-user limits are raised (one sender
       # sends everything; receivers share users), and no agent worker runs (so no agent turn per message; see README).
+      # What Realtime needs (the AppHost, Api, Postgres, Redis) runs on the generator's core, and Realtime alone on the
+      # server core once it is up, as each peer is alone there: their CPU is reported beside Realtime's.
       Realtime__MessagesPerSecond=10000 Realtime__MessageBurst=10000 Realtime__RequestsPerSecond=10000 Agent__Workers=0 \
-        setsid taskset -c 1 dotnet run --project Agents.AppHost -c Release --no-build >"$log" 2>&1 &
-      server_pid=$!; match="Agents.Realtime.dll"; url=""
+        setsid taskset -c 0 dotnet run --project Agents.AppHost -c Release --no-build >"$log" 2>&1 &
+      server_pid=$!; match="Agents.Realtime.dll"; url=""; pin_after_start="Agents.Realtime.dll"
       ready="All resources are running and healthy";;
     socket.io)
       PORT=3101 setsid taskset -c 1 node bench/realtime/peers/socketio/server.js >"$log" 2>&1 &
@@ -65,7 +67,14 @@ start_server() { # name -> sets server_pid, match, url
       server_pid=$!; match="server.js"; url="ws://127.0.0.1:3102/"; ready="listening";;
   esac
   for _ in $(seq 1 900); do
-    grep -q "$ready" "$log" && return 0
+    if grep -q "$ready" "$log"; then
+      if [ -n "${pin_after_start:-}" ]; then
+        # Every thread of the process (threads made later inherit the core of the thread that makes them).
+        taskset -a -p -c 1 "$(pgrep -f "$pin_after_start" | head -1)" >/dev/null
+        pin_after_start=""
+      fi
+      return 0
+    fi
     if ! kill -0 "$server_pid" 2>/dev/null || grep -q "The app is not fully up\|cannot start" "$log"; then break; fi
     sleep 0.1
   done

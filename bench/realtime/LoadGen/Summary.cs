@@ -99,7 +99,7 @@ public static class Summary
                 ["kernel"] = File.ReadAllText("/proc/sys/kernel/osrelease").Trim(),
                 ["dotnet"] = Environment.Version.ToString(),
                 ["node"] = options.Get("node-version", ""),
-                ["pinning"] = "load generator on core 0, server (and everything it started) on core 1 (taskset)",
+                ["pinning"] = "load generator on core 0; the server alone on core 1 (taskset); for agents-realtime, the AppHost, Api, Postgres and Redis on core 0",
                 ["note"] = options.Get("note", ""),
             },
             ["params"] = new JsonObject

@@ -71,8 +71,12 @@ public static class Turn
         Console.WriteLine($"  server quiet after {await SettleAsync(tree, token):F0} s");
 
         var steps = new List<StepResult>();
-        // Warm-up (not reported): JIT, pools and caches on both sides.
-        await RunStepAsync(target, tree, sender, new BroadcastStep(0, rates[0], rates[0] * 3, clients), size, s => Volatile.Write(ref current, s), token);
+        // Warm-up (not reported): JIT tiering, pools and caches on both sides, at a low and a middle rate, so the steps
+        // measure a server in its steady state (as it runs for hours) rather than one still compiling its hot paths.
+        foreach (var warmRate in new[] { rates[0], rates[Math.Min(2, rates.Length - 1)] })
+        {
+            await RunStepAsync(target, tree, sender, new BroadcastStep(0, warmRate, warmRate * 6, clients), size, s => Volatile.Write(ref current, s), token);
+        }
         for (var i = 0; i < rates.Length; i++)
         {
             var step = new BroadcastStep(i + 1, rates[i], rates[i] * stepSeconds, clients);
@@ -124,6 +128,7 @@ public static class Turn
             await SettleAsync(tree, token);
             rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = tree.ServerRssKb();
             perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = Math.Round((tree.ServerRssKb() - baseline) / (double)count, 2);
+            if (Environment.GetEnvironmentVariable("BENCH_HOLD") is { } hold) { Console.WriteLine("HOLDING"); await Task.Delay(int.Parse(hold) * 1000, token); }
             Console.WriteLine($"  {count} idle connections: {perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB each (rss {rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB, baseline {baseline} KiB)");
         }
         lock (keepAlive)
