@@ -128,7 +128,6 @@ public static class Turn
             await SettleAsync(tree, token);
             rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = tree.ServerRssKb();
             perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = Math.Round((tree.ServerRssKb() - baseline) / (double)count, 2);
-            if (Environment.GetEnvironmentVariable("BENCH_HOLD") is { } hold) { Console.WriteLine("HOLDING"); await Task.Delay(int.Parse(hold) * 1000, token); }
             Console.WriteLine($"  {count} idle connections: {perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB each (rss {rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB, baseline {baseline} KiB)");
         }
         lock (keepAlive)
