@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using StackExchange.Redis;
 
@@ -13,6 +14,10 @@ public sealed record LiveNotice(Guid ThreadId, TypingEvent? Typing, PresenceEven
 public sealed partial class LiveNotices(IConnectionMultiplexer redis, ConnectionRegistry connections, ILogger<LiveNotices> logger) : IHostedService
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal("agents:live");
+    private readonly ConcurrentDictionary<Guid, IReadOnlyList<string>> _lastPresence = new();
+
+    /// <summary>The last presence list any instance announced for the thread, as this instance received it.</summary>
+    public IReadOnlyList<string>? LastPresence(Guid threadId) => _lastPresence.GetValueOrDefault(threadId);
 
     public async Task PublishAsync(LiveNotice notice) =>
         await redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(notice, ProtocolJson.Options));
@@ -30,6 +35,17 @@ public sealed partial class LiveNotices(IConnectionMultiplexer redis, Connection
             if (notice is null)
             {
                 return;
+            }
+            if (notice.Presence is { } announced)
+            {
+                if (announced.Users.Count == 0)
+                {
+                    _lastPresence.TryRemove(notice.ThreadId, out _);
+                }
+                else
+                {
+                    _lastPresence[notice.ThreadId] = announced.Users;
+                }
             }
             foreach (var connection in connections.InThread(notice.ThreadId))
             {

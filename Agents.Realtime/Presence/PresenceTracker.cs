@@ -59,20 +59,24 @@ public sealed class PresenceTracker(IConnectionMultiplexer redis, IOptions<Realt
         return [.. members.Select(m => ((string)m!).Split('|')[0]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>Pushes back the expiry of this instance's entries.</summary>
+    /// <summary>Pushes back the expiry of this instance's entries, in one round trip (a batch) whatever their number.</summary>
     public async Task RefreshAsync(IEnumerable<ClientConnection> connections)
     {
-        var database = redis.GetDatabase();
+        var batch = redis.GetDatabase().CreateBatch();
         var expiry = Expiry;
+        var keepFor = options.Value.PresenceTimeout * 2;
+        var writes = new List<Task>();
         foreach (var connection in connections)
         {
-            await database.SortedSetAddAsync(UserKey(connection.UserName), connection.ConnectionId, expiry);
-            await database.KeyExpireAsync(UserKey(connection.UserName), options.Value.PresenceTimeout * 2);
+            writes.Add(batch.SortedSetAddAsync(UserKey(connection.UserName), connection.ConnectionId, expiry));
+            writes.Add(batch.KeyExpireAsync(UserKey(connection.UserName), keepFor));
             foreach (var threadId in connection.JoinedThreads.Keys)
             {
-                await database.SortedSetAddAsync(ThreadKey(threadId), Member(connection.UserName, connection.ConnectionId), expiry);
-                await database.KeyExpireAsync(ThreadKey(threadId), options.Value.PresenceTimeout * 2);
+                writes.Add(batch.SortedSetAddAsync(ThreadKey(threadId), Member(connection.UserName, connection.ConnectionId), expiry));
+                writes.Add(batch.KeyExpireAsync(ThreadKey(threadId), keepFor));
             }
         }
+        batch.Execute();
+        await Task.WhenAll(writes);
     }
 }

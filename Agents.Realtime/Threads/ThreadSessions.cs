@@ -114,6 +114,13 @@ public sealed class ThreadSessions(
         }
     }
 
+    /// <summary>
+    /// Tells the thread's members who is online, unless that is what they were last told: a user's second connection,
+    /// or a crowd of connections of the same users rejoining after a restart, changes nothing they see (and would
+    /// otherwise send every member one message per join: joins x members).
+    /// </summary>
     private Task AnnouncePresenceAsync(Guid threadId, IReadOnlyList<string> online) =>
-        notices.PublishAsync(new LiveNotice(threadId, null, new PresenceEvent(threadId, online)));
+        notices.LastPresence(threadId) is { } last && last.SequenceEqual(online, StringComparer.Ordinal)
+            ? Task.CompletedTask
+            : notices.PublishAsync(new LiveNotice(threadId, null, new PresenceEvent(threadId, online)));
 }

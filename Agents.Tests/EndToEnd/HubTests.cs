@@ -51,6 +51,34 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task AnotherConnectionOfSomeoneAlreadyOnlineTellsTheOthersNothing()
+    {
+        await using var alice = await SignInAsync("alice");
+        await using var bob = await SignInAsync("bob");
+        await using var bobsPhone = await AgentsClient.SignInAsync(FrontDoor, bob.UserName);
+        var thread = await alice.CreateThreadAsync("Presence");
+        await alice.InviteAsync(thread, bob.UserName);
+        await alice.ConnectAsync();
+        await bob.ConnectAsync();
+        await bobsPhone.ConnectAsync();
+        await alice.JoinAsync(thread);
+        await bob.JoinAsync(thread);
+        await alice.WaitUntilAsync(c => c.PresenceEvents.Any(p => p.ThreadId == thread && p.Users.Contains(bob.UserName)), "bob online");
+        var seen = alice.PresenceEvents.Count;
+
+        // Bob's second connection joins and leaves: who is online does not change, so alice is told nothing.
+        var joined = await bobsPhone.JoinAsync(thread);
+        Assert.Equal([alice.UserName, bob.UserName], joined.Online.Order(StringComparer.Ordinal));
+        await bobsPhone.Hub.StopAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await Task.Delay(1_000, TestContext.Current.CancellationToken);
+        Assert.Equal(seen, alice.PresenceEvents.Count);
+
+        // His last connection leaving does change it.
+        await bob.Hub.StopAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await alice.WaitUntilAsync(c => c.PresenceEvents.LastOrDefault(p => p.ThreadId == thread)?.Users.Contains(bob.UserName) == false, "bob offline");
+    }
+
+    [Fact]
     public async Task EveryHubMethodRefusesANonMember()
     {
         await using var owner = await AgentsClient.SignInAsync(FrontDoor, NewUser("owner"));
