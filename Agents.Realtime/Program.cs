@@ -1,7 +1,7 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRedisClient(ResourceNames.Cache, configureOptions: RealtimeExtensions.UseThreadPoolForRedis);
+builder.AddRedisClient(ResourceNames.Cache);
 builder.AddAgentsAuthentication();
 builder.Services.AddSlimConnectionIdentity();
 builder.Services.AddProblemDetails();

@@ -10,10 +10,8 @@ public static class RedisExtensions
     /// <summary>
     /// Registers an <see cref="IConnectionMultiplexer"/> for <c>ConnectionStrings:{connectionName}</c> that keeps
     /// retrying in the background (the service starts even if Redis is not up yet) and a health check that pings it.
-    /// <paramref name="configureOptions"/> adjusts the client's options, as in Aspire.
     /// </summary>
-    public static IHostApplicationBuilder AddRedisClient(this IHostApplicationBuilder builder, string connectionName,
-        Action<ConfigurationOptions>? configureOptions = null)
+    public static IHostApplicationBuilder AddRedisClient(this IHostApplicationBuilder builder, string connectionName)
     {
         var connectionString = builder.Configuration.GetConnectionString(connectionName);
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -24,7 +22,6 @@ public static class RedisExtensions
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
         options.ClientName ??= builder.Environment.ApplicationName;
-        configureOptions?.Invoke(options);
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         builder.Services.AddHealthChecks().AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), name: $"redis-{connectionName}", timeout: TimeSpan.FromSeconds(3));
         return builder;

@@ -33,11 +33,7 @@ public static class RealtimeExtensions
             // Both protocols at once: each client picks one in its handshake (browsers JSON, .NET clients either).
             .AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = ProtocolMessagePack.Options)
             .AddStackExchangeRedis(builder.Configuration.GetConnectionString(ResourceNames.Cache)!,
-                redis =>
-                {
-                    redis.Configuration.ChannelPrefix = RedisChannel.Literal("agents-signalr");
-                    UseThreadPoolForRedis(redis.Configuration);
-                });
+                redis => redis.Configuration.ChannelPrefix = RedisChannel.Literal("agents-signalr"));
         // Replaces the backplane's lifetime manager with one that also keeps this instance's connections (for SignalRSink).
         builder.Services.AddSingleton<LocalHubConnections>();
         builder.Services.AddSingleton<SharedHubMessages>();
@@ -54,11 +50,4 @@ public static class RealtimeExtensions
             });
         return builder;
     }
-
-    /// <summary>
-    /// Redis replies are handled on the .NET thread pool rather than the client's own pool of threads: every reply
-    /// (the event stream, presence, the backplane) otherwise wakes a dedicated thread and then hops to the thread pool,
-    /// two context switches where none is needed, since nothing here blocks a thread while it waits on Redis.
-    /// </summary>
-    public static void UseThreadPoolForRedis(ConfigurationOptions options) => options.SocketManager = SocketManager.ThreadPool;
 }

@@ -24,7 +24,6 @@ public sealed partial class ThreadEventStreamReader(
         options.AbortOnConnectFail = false;
         options.AsyncTimeout = BlockMilliseconds * 5;
         options.ClientName = "realtime-stream-reader";
-        RealtimeExtensions.UseThreadPoolForRedis(options);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
         var database = redis.GetDatabase();
         var lastId = "$";
