@@ -87,6 +87,9 @@ public sealed record JoinThreadResult(Guid ThreadId, long LastSeq, int Replayed,
 /// <summary>What SendMessage answers once the message is committed.</summary>
 public sealed record SendMessageResult(Guid ThreadId, Guid MessageId, long Seq, bool Duplicate);
 
+/// <summary>The Api's answer to a batch of messages (POST /api/threads/{id}/messages/batch): one result per message, in order.</summary>
+public sealed record PostMessagesResult(IReadOnlyList<SendMessageResult> Results);
+
 /// <summary>The wire form of an event, as JSON: snake_case names in payloads.</summary>
 public static class ProtocolJson
 {

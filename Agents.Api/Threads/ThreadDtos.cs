@@ -20,8 +20,6 @@ public sealed record PostMessageRequest(
 public sealed record PostMessagesRequest(
     [property: Required, Length(1, ThreadLimits.MaxMessagesPerBatch)] IReadOnlyList<PostMessageRequest> Messages);
 
-public sealed record PostMessagesResult(IReadOnlyList<SendMessageResult> Results);
-
 public sealed record ThreadSummary(Guid Id, string Title, string Owner, long LastSeq, DateTime CreatedAt);
 
 public sealed record MemberDto(string UserName, string Role, DateTime JoinedAt);

@@ -114,9 +114,11 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
         {
             return (ThreadAccess.NotFound, null);
         }
+        // Nobody can answer now: say so, once (while an earlier run still waits, people were told already); the runs
+        // stay queued and are answered when a worker comes.
+        var sayOffline = !workerAlive && !await AnyRunWaitingAsync(connection, transaction, id, cancellationToken);
         var results = new List<SendMessageResult>(messages.Count);
         var appended = new List<ThreadEvent>();
-        bool? toldOffline = workerAlive ? true : null;
         foreach (var request in messages)
         {
             var existing = await connection.QuerySingleOrDefaultAsync<StoredMessage>(new CommandDefinition(
@@ -132,13 +134,10 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
             var message = await EventLog.AppendAsync(connection, transaction, id, EventTypes.UserMessage,
                 new UserMessagePayload(messageId, user, request.ClientMessageId, request.Text), cancellationToken);
             appended.Add(message);
-            // Nobody can answer now: say so, once (while an earlier run still waits, people were told already); the run
-            // stays queued and is answered when a worker comes.
-            toldOffline ??= await AnyRunWaitingAsync(connection, transaction, id, cancellationToken);
-            if (toldOffline == false)
+            if (sayOffline)
             {
                 appended.Add(await EventLog.AppendAsync(connection, transaction, id, EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Offline, runId), cancellationToken));
-                toldOffline = true;
+                sayOffline = false;
             }
             const string sql = """
                 INSERT INTO messages (id, thread_id, author, client_message_id, text, seq) VALUES (@messageId, @id, @user, @clientMessageId, @text, @seq);
@@ -183,7 +182,6 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
             SELECT m.role FROM threads t JOIN thread_members m ON m.thread_id = t.id AND m.user_name = @user
             WHERE t.id = @id FOR UPDATE OF t
             """, new { id, user }, transaction, cancellationToken: cancellationToken));
-
 
     private static Task<bool> AnyRunWaitingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid threadId, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<bool>(new CommandDefinition(

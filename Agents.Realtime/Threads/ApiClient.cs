@@ -73,5 +73,3 @@ public sealed class ApiClient(HttpClient http)
             : problem.Errors.Count > 0 ? string.Join(" ", problem.Errors.SelectMany(e => e.Value))
             : problem.Detail ?? problem.Title ?? "The request is invalid.";
 }
-
-internal sealed record PostMessagesResult(IReadOnlyList<SendMessageResult> Results);

@@ -289,7 +289,7 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
 
         using var stored = await alice.Http.PostAsJsonAsync(path, new { messages = new[] { new { clientMessageId = "a", text = "one" }, new { clientMessageId = "b", text = "two" }, new { clientMessageId = "a", text = "one again" } } }, ct);
         Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
-        var results = (await stored.Content.ReadFromJsonAsync<BatchBody>(ct))!.Results;
+        var results = (await stored.Content.ReadFromJsonAsync<PostMessagesResult>(ct))!.Results;
         Assert.Equal([false, false, true], results.Select(r => r.Duplicate));
         Assert.Equal(results[0].Seq + 1, results[1].Seq);
         Assert.Equal(results[0].Seq, results[2].Seq);
@@ -307,10 +307,8 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
         }
         // Nothing of a refused batch was stored: "c" is new when sent again.
         using var again = await alice.Http.PostAsJsonAsync(path, new { messages = new[] { new { clientMessageId = "c", text = "fine" } } }, ct);
-        Assert.False((await again.Content.ReadFromJsonAsync<BatchBody>(ct))!.Results.Single().Duplicate);
+        Assert.False((await again.Content.ReadFromJsonAsync<PostMessagesResult>(ct))!.Results.Single().Duplicate);
     }
-
-    private sealed record BatchBody(IReadOnlyList<SendMessageResult> Results);
 
     [Fact]
     public async Task ConcurrentSendersGetGapFreeSeqsSeenInTheSameOrderByEveryone()
