@@ -15,7 +15,7 @@ public sealed class ClientConnection(string connectionId, string userName, strin
     /// <summary>Where this connection's events go (SignalR or the plain WebSocket).</summary>
     public IEventSink Sink { get; } = sink;
 
-    public ConcurrentDictionary<Guid, byte> JoinedThreads { get; } = new();
+    public JoinedThreads JoinedThreads { get; } = new();
 
     private readonly Lock _outgoingLock = new();
 
@@ -34,6 +34,39 @@ public sealed class ClientConnection(string connectionId, string userName, strin
                 _outgoing[threadId] = queue;
             }
             return queue;
+        }
+    }
+}
+
+/// <summary>
+/// The threads one connection joined: few, rarely changed, read on every heartbeat. A copy-on-write array, so an idle
+/// connection holds the shared empty one (a ConcurrentDictionary here cost every connection about 500 bytes).
+/// </summary>
+public sealed class JoinedThreads
+{
+    private Guid[] _threads = [];
+
+    /// <summary>The threads joined at the moment of the call (later joins and leaves do not change it).</summary>
+    public IReadOnlyList<Guid> Snapshot() => Volatile.Read(ref _threads);
+
+    public bool Contains(Guid threadId) => Array.IndexOf(Volatile.Read(ref _threads), threadId) >= 0;
+
+    public void Add(Guid threadId) => Update(threads => threads.Contains(threadId) ? threads : [.. threads, threadId]);
+
+    public void Remove(Guid threadId) => Update(threads => threads.Contains(threadId) ? [.. threads.Where(t => t != threadId)] : threads);
+
+    private void Update(Func<Guid[], Guid[]> change)
+    {
+        var current = Volatile.Read(ref _threads);
+        while (true)
+        {
+            var changed = change(current);
+            var seen = Interlocked.CompareExchange(ref _threads, changed, current);
+            if (ReferenceEquals(seen, current))
+            {
+                return;
+            }
+            current = seen;
         }
     }
 }
@@ -76,5 +109,5 @@ public sealed class ConnectionRegistry
     public IReadOnlyCollection<ClientConnection> All => [.. _connections.Values];
 
     /// <summary>The local connections that joined a thread.</summary>
-    public IEnumerable<ClientConnection> InThread(Guid threadId) => _connections.Values.Where(c => c.JoinedThreads.ContainsKey(threadId));
+    public IEnumerable<ClientConnection> InThread(Guid threadId) => _connections.Values.Where(c => c.JoinedThreads.Contains(threadId));
 }

@@ -23,6 +23,7 @@ public static class RealtimeExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveNotices>());
         builder.Services.AddHostedService<PresenceHeartbeat>();
         builder.Services.AddHostedService<ThreadEventStreamReader>();
+        builder.Services.AddHostedService<IdleHeapCompaction>();
         builder.Services.AddHttpClient<ApiClient>(client => client.BaseAddress = new Uri($"http://{ResourceNames.Api}"));
 
         builder.Services.AddSignalR(hub =>

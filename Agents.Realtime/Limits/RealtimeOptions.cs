@@ -51,6 +51,17 @@ public sealed class RealtimeOptions
     [Range(16, 1_000_000)]
     public int WebSocketSendQueueLimit { get; set; } = 10_000;
 
+    /// <summary>
+    /// Growth of the GC heap (MiB, from its smallest) after which, once the process is quiet, one compacting collection
+    /// gives the memory back to the OS (see IdleHeapCompaction); 0 turns it off.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int CompactHeapGrowthMiB { get; set; } = 32;
+
+    /// <summary>Seconds in a row the process must allocate under 1 MiB/s before that collection runs.</summary>
+    [Range(1, 3_600)]
+    public int CompactHeapQuietSeconds { get; set; } = 3;
+
     /// <summary>How long presence survives a Realtime instance that vanished without saying goodbye.</summary>
     public TimeSpan PresenceTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

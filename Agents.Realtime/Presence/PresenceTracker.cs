@@ -70,7 +70,7 @@ public sealed class PresenceTracker(IConnectionMultiplexer redis, IOptions<Realt
         {
             writes.Add(batch.SortedSetAddAsync(UserKey(connection.UserName), connection.ConnectionId, expiry));
             writes.Add(batch.KeyExpireAsync(UserKey(connection.UserName), keepFor));
-            foreach (var threadId in connection.JoinedThreads.Keys)
+            foreach (var threadId in connection.JoinedThreads.Snapshot())
             {
                 writes.Add(batch.SortedSetAddAsync(ThreadKey(threadId), Member(connection.UserName, connection.ConnectionId), expiry));
                 writes.Add(batch.KeyExpireAsync(ThreadKey(threadId), keepFor));

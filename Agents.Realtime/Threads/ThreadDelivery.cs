@@ -23,7 +23,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ILogger<ThreadDelivery
         {
             var (caughtUp, more) = await ReplayAsync(connection, threadId, cursor, cancellationToken);
             channel.Cursors[connection.ConnectionId] = caughtUp;
-            connection.JoinedThreads[threadId] = 0;
+            connection.JoinedThreads.Add(threadId);
             return (caughtUp, replayed + more);
         }
         finally
@@ -34,7 +34,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ILogger<ThreadDelivery
 
     public async Task LeaveAsync(ClientConnection connection, Guid threadId)
     {
-        connection.JoinedThreads.TryRemove(threadId, out _);
+        connection.JoinedThreads.Remove(threadId);
         if (_threads.TryGetValue(threadId, out var channel))
         {
             await channel.Gate.WaitAsync();
@@ -119,7 +119,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ILogger<ThreadDelivery
 
     public async Task RemoveConnectionAsync(ClientConnection connection)
     {
-        foreach (var threadId in connection.JoinedThreads.Keys)
+        foreach (var threadId in connection.JoinedThreads.Snapshot())
         {
             await LeaveAsync(connection, threadId);
         }

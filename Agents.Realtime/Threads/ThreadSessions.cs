@@ -32,7 +32,7 @@ public sealed class ThreadSessions(
         {
             return;
         }
-        var threads = connection.JoinedThreads.Keys.ToArray();
+        var threads = connection.JoinedThreads.Snapshot();
         await delivery.RemoveConnectionAsync(connection);
         foreach (var threadId in threads)
         {
@@ -108,7 +108,7 @@ public sealed class ThreadSessions(
 
     private static void RequireJoined(ClientConnection connection, Guid threadId)
     {
-        if (!connection.JoinedThreads.ContainsKey(threadId))
+        if (!connection.JoinedThreads.Contains(threadId))
         {
             throw new HubOperationException(ErrorCodes.NotMember, "Join the thread first (you must be a member).");
         }

@@ -40,6 +40,7 @@ while (pending.Count > 0)
 }
 
 var byType = new Dictionary<string, (long Count, long Bytes)>();
+var deadByType = new Dictionary<string, (long Count, long Bytes)>();
 long liveBytes = 0, deadBytes = 0;
 foreach (var obj in heap.EnumerateObjects())
 {
@@ -50,6 +51,9 @@ foreach (var obj in heap.EnumerateObjects())
     if (!live.Contains(obj.Address))
     {
         deadBytes += (long)obj.Size;
+        var deadName = obj.Type?.Name ?? "?";
+        deadByType.TryGetValue(deadName, out var deadSum);
+        deadByType[deadName] = (deadSum.Count + 1, deadSum.Bytes + (long)obj.Size);
         continue;
     }
     var name = obj.Type?.Name ?? "?";
@@ -58,9 +62,45 @@ foreach (var obj in heap.EnumerateObjects())
     liveBytes += (long)obj.Size;
 }
 Console.WriteLine($"live: {live.Count} objects, {liveBytes / 1024} KiB; dead or free space on the heap: {deadBytes / 1024} KiB");
+// Where the GC heap's committed memory is, by kind of segment (region), against what live objects fill of it.
+var liveByKind = new Dictionary<GCSegmentKind, long>();
+foreach (var obj in heap.EnumerateObjects())
+{
+    if (obj.IsValid && live.Contains(obj.Address) && heap.GetSegmentByAddress(obj.Address) is { } segment)
+    {
+        liveByKind[segment.Kind] = liveByKind.GetValueOrDefault(segment.Kind) + (long)obj.Size;
+    }
+}
+Console.WriteLine($"{"segments",-12} {"count",6} {"committed KiB",14} {"used KiB",10} {"live KiB",10}");
+foreach (var kind in heap.Segments.GroupBy(s => s.Kind).OrderBy(g => g.Key))
+{
+    Console.WriteLine($"{kind.Key,-12} {kind.Count(),6} {kind.Sum(s => (long)s.CommittedMemory.Length) / 1024,14} {kind.Sum(s => (long)s.ObjectRange.Length) / 1024,10} {liveByKind.GetValueOrDefault(kind.Key) / 1024,10}");
+}
 Console.WriteLine($"{"KiB",10} {"count",9}  type");
 foreach (var (name, sum) in byType.OrderByDescending(kv => kv.Value.Bytes).Take(top))
 {
     Console.WriteLine($"{sum.Bytes / 1024,10} {sum.Count,9}  {name}");
+}
+if (args.Contains("--dead"))
+{
+    // Garbage not yet collected, by type: what the process allocated that no longer lives.
+    Console.WriteLine($"{"KiB",10} {"count",9}  dead type");
+    foreach (var (name, sum) in deadByType.OrderByDescending(kv => kv.Value.Bytes).Take(top))
+    {
+        Console.WriteLine($"{sum.Bytes / 1024,10} {sum.Count,9}  {name}");
+    }
+}
+if (args.Contains("--strings"))
+{
+    // Live strings grouped by their first 24 characters: which texts each connection keeps.
+    Console.WriteLine($"{"KiB",10} {"count",9}  live strings starting with");
+    var strings = heap.EnumerateObjects().Where(o => o.IsValid && o.Type?.IsString == true && live.Contains(o.Address))
+        .Select(o => (Text: o.AsString(64) ?? "", Size: (long)o.Size))
+        .GroupBy(s => new string([.. s.Text.Take(24).Select(c => char.IsAsciiDigit(c) || char.IsAsciiHexDigitLower(c) ? '#' : c)]))
+        .OrderByDescending(g => g.Sum(s => s.Size)).Take(top);
+    foreach (var group in strings)
+    {
+        Console.WriteLine($"{group.Sum(s => s.Size) / 1024,10} {group.Count(),9}  {group.Key.ReplaceLineEndings(" ")} (e.g. {group.First().Text.ReplaceLineEndings(" ")})");
+    }
 }
 return 0;

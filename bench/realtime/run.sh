@@ -3,7 +3,8 @@
 # the order rotates across repeats; the summary (medians) goes to bench/realtime/results/<UTC time>.json.
 #   bench/realtime/run.sh            full run: N=1000 receivers, 256-byte messages, rates stepped, 3 repeats
 #   bench/realtime/run.sh --quick    smoke run: 200 receivers, 3 short steps, 1 repeat (results/...-quick.json)
-# Override with CLIENTS, SIZE, RATES (comma list), STEP_SECONDS, REPEATS, IDLE (comma list), SERVERS (space list).
+# Override with CLIENTS, SIZE, RATES (comma list), STEP_SECONDS, REPEATS, IDLE (comma list), SERVERS (space list);
+# HOLD_IDLE=<seconds> keeps the idle connections open that long after measuring them (to look inside with bench/heapstat).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -88,7 +89,7 @@ for repeat in $(seq 1 "$repeats"); do
     start_server "$name"
     sleep 2
     "${loadgen[@]}" turn --target "$name" --root-pid "$server_pid" --server-match "$match" ${url:+--url "$url"} \
-      --clients "$clients" --size "$size" --rates "$rates" --step-seconds "$step_seconds" --idle "$idle" \
+      --clients "$clients" --size "$size" --rates "$rates" --step-seconds "$step_seconds" --idle "$idle" --hold-idle-seconds "${HOLD_IDLE:-0}" \
       --out "$raw/$(printf %02d "$repeat")-$i-$name.json"
     stop_server
   done

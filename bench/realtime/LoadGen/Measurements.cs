@@ -69,6 +69,14 @@ public sealed class ProcessTree(int rootPid, string serverMatch)
         return long.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>What the server's resident memory is made of (anonymous and file-backed pages) and its thread count.</summary>
+    public string ServerMemoryDetail()
+    {
+        var status = File.ReadAllLines($"/proc/{ServerPid()}/status");
+        string Field(string name) => status.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim() ?? "?";
+        return $"anon {Field("RssAnon")}, file {Field("RssFile")}, {Field("Threads")} threads";
+    }
+
     public int ServerPid() => Descendants().First(p => Classify(p) == "server");
 
     /// <summary>The listening URL the AppHost gave the server (ASPNETCORE_URLS), for servers started by it.</summary>

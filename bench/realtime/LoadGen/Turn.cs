@@ -48,7 +48,7 @@ public static class Turn
             }
         }, null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
 
-        var memory = idle.Length == 0 ? null : await MeasureIdleMemoryAsync(target, tree, idle, keepAlive, token);
+        var memory = idle.Length == 0 ? null : await MeasureIdleMemoryAsync(target, tree, idle, keepAlive, options.Int("hold-idle-seconds", 0), token);
 
         // The room: N receivers joined, one sender outside it.
         BroadcastStep? current = null;
@@ -114,21 +114,33 @@ public static class Turn
         };
     }
 
-    private static async Task<MemoryResult> MeasureIdleMemoryAsync(Target target, ProcessTree tree, int[] counts, List<Connection> keepAlive, CancellationToken token)
+    private const int IdleSeconds = 10;
+
+    private static async Task<MemoryResult> MeasureIdleMemoryAsync(Target target, ProcessTree tree, int[] counts, List<Connection> keepAlive, int holdSeconds,
+        CancellationToken token)
     {
         // A few connections first, so code that runs once per server (JIT, first-use caches) is not charged to the idle ones.
         var open = await OpenAsync(target, 0, 100, keepAlive, token);
-        await SettleAsync(tree, token);
+        await SettleAsync(tree, token, after: IdleSeconds);
         var baseline = tree.ServerRssKb();
+        Console.WriteLine($"  baseline (100 connections): rss {baseline} KiB ({tree.ServerMemoryDetail()})");
         var perConnection = new Dictionary<string, double>();
         var rss = new Dictionary<string, long>();
         foreach (var count in counts)
         {
             open.AddRange(await OpenAsync(target, open.Count, count + 100 - open.Count, keepAlive, token));
-            await SettleAsync(tree, token);
+            // Idle means idle for a while, as a server sits between bursts: every runtime's idle-time collection (V8's
+            // memory reducer in Node, ours in Realtime) has had its chance to give the burst's garbage back.
+            await SettleAsync(tree, token, after: IdleSeconds);
             rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = tree.ServerRssKb();
             perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = Math.Round((tree.ServerRssKb() - baseline) / (double)count, 2);
-            Console.WriteLine($"  {count} idle connections: {perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB each (rss {rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB, baseline {baseline} KiB)");
+            Console.WriteLine($"  {count} idle connections: {perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB each (rss {rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB, baseline {baseline} KiB; {tree.ServerMemoryDetail()})");
+        }
+        if (holdSeconds > 0)
+        {
+            // For a look inside the server while the idle connections are open (bench/heapstat).
+            Console.WriteLine($"  holding them for {holdSeconds} s");
+            await Task.Delay(TimeSpan.FromSeconds(holdSeconds), token);
         }
         lock (keepAlive)
         {
@@ -179,8 +191,8 @@ public static class Turn
             Interlocked.Read(ref target.SendErrors) - errorsBefore, cpu, load);
     }
 
-    /// <summary>Waits (up to 2 minutes) until the server used less than 5% of a core over a second, then 2 s more; returns the seconds waited.</summary>
-    private static async Task<double> SettleAsync(ProcessTree tree, CancellationToken token)
+    /// <summary>Waits (up to 2 minutes) until the server used less than 5% of a core over a second, then <paramref name="after"/> seconds more; returns the seconds waited.</summary>
+    private static async Task<double> SettleAsync(ProcessTree tree, CancellationToken token, int after = 2)
     {
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromMinutes(2))
@@ -192,7 +204,7 @@ public static class Turn
                 break;
             }
         }
-        await Task.Delay(TimeSpan.FromSeconds(2), token);
+        await Task.Delay(TimeSpan.FromSeconds(after), token);
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
