@@ -91,13 +91,21 @@ public interface IEventSink
 }
 
 /// <summary>The connections this instance holds.</summary>
-public sealed class ConnectionRegistry
+public sealed class ConnectionRegistry(ClientWork work)
 {
     private readonly ConcurrentDictionary<string, ClientConnection> _connections = new();
 
-    public void Add(ClientConnection connection) => _connections[connection.ConnectionId] = connection;
+    public void Add(ClientConnection connection)
+    {
+        work.Record();
+        _connections[connection.ConnectionId] = connection;
+    }
 
-    public ClientConnection? Remove(string connectionId) => _connections.TryRemove(connectionId, out var removed) ? removed : null;
+    public ClientConnection? Remove(string connectionId)
+    {
+        work.Record();
+        return _connections.TryRemove(connectionId, out var removed) ? removed : null;
+    }
 
     public ClientConnection Get(string connectionId) =>
         _connections.TryGetValue(connectionId, out var connection)

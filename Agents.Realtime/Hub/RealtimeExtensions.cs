@@ -13,6 +13,7 @@ public static class RealtimeExtensions
     {
         builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ClientWork>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ThreadDelivery>();
         builder.Services.AddSingleton<ThreadSessions>();

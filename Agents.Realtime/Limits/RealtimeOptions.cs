@@ -56,9 +56,9 @@ public sealed class RealtimeOptions
     /// gives the memory back to the OS (see IdleHeapCompaction); 0 turns it off.
     /// </summary>
     [Range(0, 1_000_000)]
-    public int CompactHeapGrowthMiB { get; set; } = 32;
+    public int CompactHeapGrowthMiB { get; set; } = 16;
 
-    /// <summary>Seconds in a row the process must allocate under 1 MiB/s before that collection runs.</summary>
+    /// <summary>Seconds in a row without client work (connections opening or closing, requests, deliveries) before that collection runs.</summary>
     [Range(1, 3_600)]
     public int CompactHeapQuietSeconds { get; set; } = 3;
 

@@ -8,9 +8,11 @@ public sealed class UserRateLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _messages;
     private readonly PartitionedRateLimiter<string> _requests;
+    private readonly ClientWork _work;
 
-    public UserRateLimiter(IOptions<RealtimeOptions> options)
+    public UserRateLimiter(IOptions<RealtimeOptions> options, ClientWork work)
     {
+        _work = work;
         var limits = options.Value;
         _messages = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetTokenBucketLimiter(user, _ => new TokenBucketRateLimiterOptions
         {
@@ -31,6 +33,7 @@ public sealed class UserRateLimiter : IDisposable
     /// <summary>Throws <see cref="ErrorCodes.RateLimited"/> when the user is over their limit for this kind of request.</summary>
     public void Acquire(string userName, bool isMessage)
     {
+        _work.Record();
         using var lease = (isMessage ? _messages : _requests).AttemptAcquire(userName);
         if (!lease.IsAcquired)
         {

@@ -8,7 +8,7 @@ namespace Agents.Realtime.Memory;
 /// Gives the memory of a burst back to the OS once the process goes quiet (see <see cref="HeapCompactionPolicy"/>): one
 /// blocking, compacting, aggressive full collection, which also decommits the regions it empties.
 /// </summary>
-public sealed partial class IdleHeapCompaction(IOptions<RealtimeOptions> options, ILogger<IdleHeapCompaction> logger) : BackgroundService
+public sealed partial class IdleHeapCompaction(ClientWork work, IOptions<RealtimeOptions> options, ILogger<IdleHeapCompaction> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,11 +17,11 @@ public sealed partial class IdleHeapCompaction(IOptions<RealtimeOptions> options
         {
             return;
         }
-        var policy = new HeapCompactionPolicy(settings.CompactHeapGrowthMiB * 1024L * 1024, QuietBytesPerSecond, settings.CompactHeapQuietSeconds);
+        var policy = new HeapCompactionPolicy(settings.CompactHeapGrowthMiB * 1024L * 1024, settings.CompactHeapQuietSeconds);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (!policy.ShouldCompact(GC.GetTotalAllocatedBytes(), GC.GetGCMemoryInfo().TotalCommittedBytes))
+            if (!policy.ShouldCompact(work.Count, GC.GetGCMemoryInfo().TotalCommittedBytes))
             {
                 continue;
             }
@@ -31,12 +31,9 @@ public sealed partial class IdleHeapCompaction(IOptions<RealtimeOptions> options
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var after = GC.GetGCMemoryInfo().TotalCommittedBytes;
             LogCompacted(before / (1024 * 1024), after / (1024 * 1024), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            policy.Compacted(GC.GetTotalAllocatedBytes(), after);
+            policy.Compacted(after);
         }
     }
-
-    // An idle hub allocates little (keep-alive pings, the presence heartbeat): well under this.
-    private const long QuietBytesPerSecond = 1024 * 1024;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Idle heap compaction: GC heap committed {BeforeMiB} MiB -> {AfterMiB} MiB in {PauseMs:F0} ms")]
     private partial void LogCompacted(long beforeMiB, long afterMiB, double pauseMs);

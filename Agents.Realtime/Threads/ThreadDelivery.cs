@@ -8,7 +8,7 @@ namespace Agents.Realtime.Threads;
 /// with the connection's own token before the event goes out. A join replays the log outside the thread's lock, then
 /// catches up and starts live delivery under it, so live events can neither overtake the replay nor be missed.
 /// </summary>
-public sealed partial class ThreadDelivery(ApiClient api, ILogger<ThreadDelivery> logger)
+public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogger<ThreadDelivery> logger)
 {
     private readonly ConcurrentDictionary<Guid, ThreadChannel> _threads = new();
 
@@ -55,6 +55,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ILogger<ThreadDelivery
     /// </summary>
     public async Task DeliverAsync(IReadOnlyList<ThreadEvent> events, Func<string, ClientConnection?> findConnection, CancellationToken cancellationToken)
     {
+        work.Record();
         foreach (var thread in events.GroupBy(e => e.ThreadId))
         {
             if (_threads.TryGetValue(thread.Key, out var channel))
