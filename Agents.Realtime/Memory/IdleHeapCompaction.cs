@@ -21,11 +21,11 @@ public sealed partial class IdleHeapCompaction(ClientWork work, IOptions<Realtim
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (!policy.ShouldCompact(work.Count, GC.GetGCMemoryInfo().TotalCommittedBytes))
+            var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
+            if (!policy.ShouldCompact(work.Count, before))
             {
                 continue;
             }
-            var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
             var started = Stopwatch.GetTimestamp();
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

@@ -39,8 +39,10 @@ while (pending.Count > 0)
     }
 }
 
+// One walk of the heap: live and dead objects by type, and live bytes by kind of segment.
 var byType = new Dictionary<string, (long Count, long Bytes)>();
 var deadByType = new Dictionary<string, (long Count, long Bytes)>();
+var liveByKind = new Dictionary<GCSegmentKind, long>();
 long liveBytes = 0, deadBytes = 0;
 foreach (var obj in heap.EnumerateObjects())
 {
@@ -48,47 +50,34 @@ foreach (var obj in heap.EnumerateObjects())
     {
         continue;
     }
-    if (!live.Contains(obj.Address))
+    var isLive = live.Contains(obj.Address);
+    var tally = isLive ? byType : deadByType;
+    var name = obj.Type?.Name ?? "?";
+    tally.TryGetValue(name, out var sum);
+    tally[name] = (sum.Count + 1, sum.Bytes + (long)obj.Size);
+    if (!isLive)
     {
         deadBytes += (long)obj.Size;
-        var deadName = obj.Type?.Name ?? "?";
-        deadByType.TryGetValue(deadName, out var deadSum);
-        deadByType[deadName] = (deadSum.Count + 1, deadSum.Bytes + (long)obj.Size);
         continue;
     }
-    var name = obj.Type?.Name ?? "?";
-    byType.TryGetValue(name, out var sum);
-    byType[name] = (sum.Count + 1, sum.Bytes + (long)obj.Size);
     liveBytes += (long)obj.Size;
-}
-Console.WriteLine($"live: {live.Count} objects, {liveBytes / 1024} KiB; dead or free space on the heap: {deadBytes / 1024} KiB");
-// Where the GC heap's committed memory is, by kind of segment (region), against what live objects fill of it.
-var liveByKind = new Dictionary<GCSegmentKind, long>();
-foreach (var obj in heap.EnumerateObjects())
-{
-    if (obj.IsValid && live.Contains(obj.Address) && heap.GetSegmentByAddress(obj.Address) is { } segment)
+    if (heap.GetSegmentByAddress(obj.Address) is { } segment)
     {
         liveByKind[segment.Kind] = liveByKind.GetValueOrDefault(segment.Kind) + (long)obj.Size;
     }
 }
+Console.WriteLine($"live: {live.Count} objects, {liveBytes / 1024} KiB; dead or free space on the heap: {deadBytes / 1024} KiB");
+// Where the GC heap's committed memory is, by kind of segment (region), against what live objects fill of it.
 Console.WriteLine($"{"segments",-12} {"count",6} {"committed KiB",14} {"used KiB",10} {"live KiB",10}");
 foreach (var kind in heap.Segments.GroupBy(s => s.Kind).OrderBy(g => g.Key))
 {
     Console.WriteLine($"{kind.Key,-12} {kind.Count(),6} {kind.Sum(s => (long)s.CommittedMemory.Length) / 1024,14} {kind.Sum(s => (long)s.ObjectRange.Length) / 1024,10} {liveByKind.GetValueOrDefault(kind.Key) / 1024,10}");
 }
-Console.WriteLine($"{"KiB",10} {"count",9}  type");
-foreach (var (name, sum) in byType.OrderByDescending(kv => kv.Value.Bytes).Take(top))
-{
-    Console.WriteLine($"{sum.Bytes / 1024,10} {sum.Count,9}  {name}");
-}
+PrintByType("type", byType);
 if (args.Contains("--dead"))
 {
     // Garbage not yet collected, by type: what the process allocated that no longer lives.
-    Console.WriteLine($"{"KiB",10} {"count",9}  dead type");
-    foreach (var (name, sum) in deadByType.OrderByDescending(kv => kv.Value.Bytes).Take(top))
-    {
-        Console.WriteLine($"{sum.Bytes / 1024,10} {sum.Count,9}  {name}");
-    }
+    PrintByType("dead type", deadByType);
 }
 if (args.Contains("--strings"))
 {
@@ -104,3 +93,12 @@ if (args.Contains("--strings"))
     }
 }
 return 0;
+
+void PrintByType(string title, Dictionary<string, (long Count, long Bytes)> tally)
+{
+    Console.WriteLine($"{"KiB",10} {"count",9}  {title}");
+    foreach (var (name, sum) in tally.OrderByDescending(kv => kv.Value.Bytes).Take(top))
+    {
+        Console.WriteLine($"{sum.Bytes / 1024,10} {sum.Count,9}  {name}");
+    }
+}

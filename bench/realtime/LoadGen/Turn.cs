@@ -132,9 +132,10 @@ public static class Turn
             // Idle means idle for a while, as a server sits between bursts: every runtime's idle-time collection (V8's
             // memory reducer in Node, ours in Realtime) has had its chance to give the burst's garbage back.
             await SettleAsync(tree, token, after: IdleSeconds);
-            rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = tree.ServerRssKb();
-            perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)] = Math.Round((tree.ServerRssKb() - baseline) / (double)count, 2);
-            Console.WriteLine($"  {count} idle connections: {perConnection[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB each (rss {rss[count.ToString(System.Globalization.CultureInfo.InvariantCulture)]} KiB, baseline {baseline} KiB; {tree.ServerMemoryDetail()})");
+            var key = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            rss[key] = tree.ServerRssKb();
+            perConnection[key] = Math.Round((rss[key] - baseline) / (double)count, 2);
+            Console.WriteLine($"  {count} idle connections: {perConnection[key]} KiB each (rss {rss[key]} KiB, baseline {baseline} KiB; {tree.ServerMemoryDetail()})");
         }
         if (holdSeconds > 0)
         {
