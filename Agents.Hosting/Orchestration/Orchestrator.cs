@@ -265,16 +265,24 @@ internal sealed partial class Orchestrator(
 
     private void OnExited(ResourceInstance instance, ManagedProcess process, int exitCode)
     {
-        if (!ReferenceEquals(instance.Process, process) || instance.Stopping)
+        CancellationTokenSource lifetime;
+        // Checked and published under the gate that stop and start take: a process killed just before a restart
+        // command must not mark the new process exited, nor cancel the new lifetime (its health checks) afterwards.
+        lock (instance.Gate)
         {
-            return; // an earlier process of a restarted instance, or a stop that publishes its own outcome
+            if (!ReferenceEquals(instance.Process, process) || instance.Stopping)
+            {
+                return; // an earlier process of a restarted instance, or a stop that publishes its own outcome
+            }
+            PublishExited(instance, exitCode, _stopping.IsCancellationRequested ? "stopped" : $"the process exited with code {exitCode}");
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            lifetime = instance.Lifetime;
         }
-        PublishExited(instance, exitCode, _stopping.IsCancellationRequested ? "stopped" : $"the process exited with code {exitCode}");
-        if (!_stopping.IsCancellationRequested)
-        {
-            LogUnexpectedExit(instance.Id, exitCode);
-            instance.Lifetime.Cancel();
-        }
+        LogUnexpectedExit(instance.Id, exitCode);
+        lifetime.Cancel();
     }
 
     private void PublishExited(ResourceInstance instance, int exitCode, string reason) =>

@@ -1,4 +1,6 @@
 using Agents.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Agents.Tests.Integration;
 
@@ -107,6 +109,37 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
 
         Assert.DoesNotContain(tree, ProcessInfo.IsAlive);
         Assert.InRange(stopping.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task AnExitNoticedWhileARestartRunsDoesNotStopWatchingTheNewProcess()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        // The orchestrator reports the unexpected exit through a log that is slow to write (held here until the
+        // restart is done): whatever it does after that must not touch the new process's lifetime.
+        using var slowLog = new HeldLogLine("exited unexpectedly");
+        builder.Services.AddLogging(logging => logging.AddProvider(slowLog));
+        // Healthy only after a while, as a real service starting up: its health checks must still be running then.
+        builder.AddExecutable("late-listener", "node", Path.GetTempPath(), "-e",
+                "const u = new URL(process.env.ASPNETCORE_URLS); setTimeout(() => require('http').createServer((q, r) => r.end('ok')).listen(+u.port, u.hostname), 1000)")
+            .WithHttpEndpoint().WithHttpHealthCheck("/");
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await app.WaitForHealthyAsync("late-listener");
+
+        var killed = app.PidOf("late-listener");
+        System.Diagnostics.Process.GetProcessById(killed).Kill();
+        await slowLog.Seen.WithTimeout();
+        var restart = await app.ResourceCommands.ExecuteCommandAsync("late-listener", KnownResourceCommands.RestartCommand, TestContext.Current.CancellationToken).WithTimeout();
+        Assert.True(restart.Success, restart.ErrorMessage);
+        slowLog.Release();
+
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("late-listener", TestContext.Current.CancellationToken).WithTimeout(TimeSpan.FromSeconds(15));
+        var snapshot = app.Of("late-listener");
+        Assert.Equal(KnownResourceStates.Running, snapshot.State);
+        Assert.Equal(1, snapshot.Restarts);
+        Assert.NotEqual(killed, snapshot.Pid);
     }
 
     [Fact]
@@ -262,4 +295,33 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
             .WithEnvironment("Auth__SigningKey", builder.AddParameter("auth-signing-key", secret: true));
         return builder;
     }
+}
+
+/// <summary>A log sink that holds the first line containing some text until released, as a slow console would.</summary>
+internal sealed class HeldLogLine(string text) : ILoggerProvider, ILogger
+{
+    private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _held;
+
+    public Task Seen => _seen.Task;
+
+    public void Release() => _released.TrySetResult();
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (formatter(state, exception).Contains(text, StringComparison.Ordinal) && Interlocked.Exchange(ref _held, 1) == 0)
+        {
+            _seen.TrySetResult();
+            _released.Task.Wait(TimeSpan.FromSeconds(30)); // blocks the logging thread, as a slow sink does
+        }
+    }
+
+    public void Dispose() => Release();
 }
