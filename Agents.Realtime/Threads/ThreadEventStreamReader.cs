@@ -42,10 +42,16 @@ public sealed partial class ThreadEventStreamReader(
                 var spans = new List<Activity>();
                 var batchLastId = lastId;
                 var outer = Activity.Current;
-                foreach (var (id, threadEvent, traceParent) in Parse(result))
+                foreach (var (id, threadEvent, traceParent, problem) in Parse(result))
                 {
                     batchLastId = id;
-                    if (threadEvent is not null)
+                    if (problem is not null)
+                    {
+                        // Skipped, not retried: reading it again would fail again and hold up every later event. If
+                        // it stood for a real event, the next event of its thread finds the gap and fills it from the log.
+                        LogMalformedEntry(id, problem);
+                    }
+                    else if (threadEvent is not null)
                     {
                         batch.Add(threadEvent);
                         if (StartDeliverActivity(threadEvent, traceParent) is { } span)
@@ -66,7 +72,7 @@ public sealed partial class ThreadEventStreamReader(
                 }
                 lastId = batchLastId;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
+            catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 LogReadFailed(e);
                 await Task.Delay(500, stoppingToken);
@@ -74,7 +80,6 @@ public sealed partial class ThreadEventStreamReader(
         }
     }
 
-    /// <summary>XREAD's answer: [[stream, [[id, [field, value, ...]], ...]]].</summary>
     /// <summary>
     /// A "deliver" span in the trace of whatever made the event (the message's request, the agent's run), so a user turn
     /// reads as one trace from the hub call to the last delivery.
@@ -91,7 +96,8 @@ public sealed partial class ThreadEventStreamReader(
         return activity;
     }
 
-    private static IEnumerable<(string Id, ThreadEvent? Event, string? TraceParent)> Parse(RedisResult result)
+    /// <summary>XREAD's answer: [[stream, [[id, [field, value, ...]], ...]]]; an entry that is not an event says why.</summary>
+    private static IEnumerable<(string Id, ThreadEvent? Event, string? TraceParent, string? Problem)> Parse(RedisResult result)
     {
         foreach (var stream in (RedisResult[])result!)
         {
@@ -105,24 +111,39 @@ public sealed partial class ThreadEventStreamReader(
                 {
                     values[(string)fields[i]!] = (string)fields[i + 1]!;
                 }
-                yield return (id, ToEvent(values), values.GetValueOrDefault("traceparent"));
+                var threadEvent = ToEvent(values, out var problem);
+                yield return (id, threadEvent, values.GetValueOrDefault("traceparent"), problem);
             }
         }
     }
 
-    private static ThreadEvent? ToEvent(Dictionary<string, string> values)
+    private static ThreadEvent? ToEvent(Dictionary<string, string> values, out string? problem)
     {
+        problem = null;
         if (!values.TryGetValue("thread", out var thread) || !Guid.TryParse(thread, out var threadId)
             || !values.TryGetValue("seq", out var seqText) || !long.TryParse(seqText, out var seq)
             || !values.TryGetValue("type", out var type) || !values.TryGetValue("payload", out var payload))
         {
+            problem = "it needs a thread id, a seq, a type and a payload";
             return null;
         }
         var created = values.TryGetValue("created", out var ms) && long.TryParse(ms, out var unixMs)
             ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs)
             : DateTimeOffset.UtcNow;
-        return new ThreadEvent(threadId, seq, type, JsonDocument.Parse(payload).RootElement.Clone(), created);
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            return new ThreadEvent(threadId, seq, type, document.RootElement.Clone(), created);
+        }
+        catch (JsonException e)
+        {
+            problem = $"its payload is not JSON ({e.Message})";
+            return null;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped the event stream entry {EntryId}: {Problem}")]
+    private partial void LogMalformedEntry(string entryId, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the event stream failed; retrying")]
     private partial void LogReadFailed(Exception exception);

@@ -343,23 +343,54 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
         await alice.JoinAsync(thread);
 
         // As if the Api died right after its commit: the event is in the log, never on the stream.
-        await using (var connection = new NpgsqlConnection(await Fixture.App.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken)))
-        {
-            await connection.OpenAsync(TestContext.Current.CancellationToken);
-            const string appendWithoutPublishing = """
-                WITH next AS (UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
-                INSERT INTO thread_events (thread_id, seq, type, payload)
-                SELECT $1, last_seq, 'bot_status', '{"status":"error","run_id":null}'::jsonb FROM next
-                """;
-            await using var append = new NpgsqlCommand(appendWithoutPublishing, connection) { Parameters = { new() { Value = thread } } };
-            await append.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
+        await AppendWithoutPublishingAsync(thread);
         var next = await alice.SendAsync(thread, "after the lost one");
 
         await alice.WaitForSeqAsync(thread, next.Seq);
         var seqs = alice.EventsOf(thread).Select(e => e.Seq).Where(s => s <= next.Seq).ToArray();
         Assert.Equal(Enumerable.Range(1, (int)next.Seq).Select(s => (long)s), seqs);
         Assert.Equal("error", alice.EventsOf(thread).Single(e => e.Seq == next.Seq - 1).Payload.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task AMalformedStreamEntryIsSkippedAndHoldsUpNoLaterEvent()
+    {
+        await using var alice = await SignInAsync("alice");
+        var thread = await alice.CreateThreadAsync("Corrupt publish");
+        await alice.ConnectAsync();
+        await alice.JoinAsync(thread);
+
+        // The event is in the log; what reached the stream for it is not JSON (and one entry is not an event at all).
+        var seq = await AppendWithoutPublishingAsync(thread);
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
+            (await Fixture.App.GetConnectionStringAsync(ResourceNames.Cache, TestContext.Current.CancellationToken))!))
+        {
+            var stream = redis.GetDatabase();
+            await stream.StreamAddAsync(Agents.Realtime.Threads.ThreadEventStreamReader.StreamKey,
+                [new("thread", thread.ToString()), new("seq", seq), new("type", "bot_status"), new("payload", "{\"status\": err")]);
+            await stream.StreamAddAsync(Agents.Realtime.Threads.ThreadEventStreamReader.StreamKey, [new("hello", "world")]);
+        }
+        var next = await alice.SendAsync(thread, "after the corrupt one");
+
+        await alice.WaitForSeqAsync(thread, next.Seq);
+        var seqs = alice.EventsOf(thread).Select(e => e.Seq).Where(s => s <= next.Seq).ToArray();
+        Assert.Equal(Enumerable.Range(1, (int)next.Seq).Select(s => (long)s), seqs);
+        Assert.Equal("error", alice.EventsOf(thread).Single(e => e.Seq == seq).Payload.GetProperty("status").GetString());
+    }
+
+    /// <summary>Commits a bot_status event to a thread's log without publishing it to the stream; returns its seq.</summary>
+    private async Task<long> AppendWithoutPublishingAsync(Guid thread)
+    {
+        await using var connection = new NpgsqlConnection(await Fixture.App.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        const string appendWithoutPublishing = """
+            WITH next AS (UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
+            INSERT INTO thread_events (thread_id, seq, type, payload)
+            SELECT $1, last_seq, 'bot_status', '{"status":"error","run_id":null}'::jsonb FROM next
+            RETURNING seq
+            """;
+        await using var append = new NpgsqlCommand(appendWithoutPublishing, connection) { Parameters = { new() { Value = thread } } };
+        return (long)(await append.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
     }
 
     [Fact]
