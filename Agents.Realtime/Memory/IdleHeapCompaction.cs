@@ -21,20 +21,25 @@ public sealed partial class IdleHeapCompaction(ClientWork work, IOptions<Realtim
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
-            if (!policy.ShouldCompact(work.Count, before))
+            var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+            if (!policy.ShouldCompact(work.Count, committed))
             {
                 continue;
             }
+            // The heap's committed figure is the last collection's, so the resident memory is what shows the gain.
+            var residentBefore = Environment.WorkingSet;
             var started = Stopwatch.GetTimestamp();
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            var pause = Stopwatch.GetElapsedTime(started);
             var after = GC.GetGCMemoryInfo().TotalCommittedBytes;
-            LogCompacted(before / (1024 * 1024), after / (1024 * 1024), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            LogCompacted(pause.TotalMilliseconds, residentBefore / MiB, Environment.WorkingSet / MiB, after / MiB);
             policy.Compacted(after);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Idle heap compaction: GC heap committed {BeforeMiB} MiB -> {AfterMiB} MiB in {PauseMs:F0} ms")]
-    private partial void LogCompacted(long beforeMiB, long afterMiB, double pauseMs);
+    private const long MiB = 1024 * 1024;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Idle heap compaction: {PauseMs:F0} ms; resident memory {ResidentBeforeMiB} MiB -> {ResidentAfterMiB} MiB, GC heap committed {CommittedMiB} MiB")]
+    private partial void LogCompacted(double pauseMs, long residentBeforeMiB, long residentAfterMiB, long committedMiB);
 }
