@@ -4,26 +4,38 @@ using StackExchange.Redis;
 
 namespace Agents.Realtime.Presence;
 
-/// <summary>A live-only notice for a thread (typing, presence), fanned out to every Realtime instance.</summary>
-public sealed record LiveNotice(Guid ThreadId, TypingEvent? Typing, PresenceEvent? Presence);
+/// <summary>
+/// A live-only notice for a thread (typing, presence), fanned out to every Realtime instance. A presence notice carries
+/// the version its list was read under (see <see cref="PresenceTracker.OnlineAsync"/>).
+/// </summary>
+public sealed record LiveNotice(Guid ThreadId, TypingEvent? Typing, PresenceEvent? Presence, long PresenceVersion = 0);
 
 /// <summary>
 /// Publishes typing and presence notices on a Redis channel that every instance subscribes to; each instance hands them
-/// to its own connections of that thread, whichever transport they use (SignalR or /ws).
+/// to its own connections of that thread, whichever transport they use (SignalR or /ws), one notice after the other in
+/// the order they arrive. Notices published by different instances may arrive in another order than they were read,
+/// so a presence list older than one already delivered for its thread is dropped: members end on the latest list.
 /// </summary>
-public sealed partial class LiveNotices(IConnectionMultiplexer redis, ConnectionRegistry connections, ILogger<LiveNotices> logger) : IHostedService
+public sealed partial class LiveNotices(IConnectionMultiplexer redis, ConnectionRegistry connections, TimeProvider time, ILogger<LiveNotices> logger)
+    : IHostedService
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal("agents:live");
-    private readonly ConcurrentDictionary<Guid, IReadOnlyList<string>> _lastPresence = new();
 
-    /// <summary>The last presence list any instance announced for the thread, as this instance received it.</summary>
-    public IReadOnlyList<string>? LastPresence(Guid threadId) => _lastPresence.GetValueOrDefault(threadId);
+    /// <summary>Versions are Redis' clock in microseconds: one older than this can no longer be in flight.</summary>
+    private static readonly TimeSpan ForgetVersionsAfter = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<Guid, long> _presenceVersions = new();
+    private DateTimeOffset _nextForget;
 
     public async Task PublishAsync(LiveNotice notice) =>
         await redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(notice, ProtocolJson.Options));
 
-    public async Task StartAsync(CancellationToken cancellationToken) =>
-        await redis.GetSubscriber().SubscribeAsync(Channel, (channel, message) => _ = DeliverAsync(message));
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A queue, not a handler: SE.Redis runs handlers concurrently, a queue hands its messages over in order.
+        var queue = await redis.GetSubscriber().SubscribeAsync(Channel);
+        queue.OnMessage(message => DeliverAsync(message.Message));
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => redis.GetSubscriber().UnsubscribeAsync(Channel);
 
@@ -32,20 +44,9 @@ public sealed partial class LiveNotices(IConnectionMultiplexer redis, Connection
         try
         {
             var notice = JsonSerializer.Deserialize<LiveNotice>((string)message!, ProtocolJson.Options);
-            if (notice is null)
+            if (notice is null || notice.Presence is not null && !IsNewestPresence(notice))
             {
                 return;
-            }
-            if (notice.Presence is { } announced)
-            {
-                if (announced.Users.Count == 0)
-                {
-                    _lastPresence.TryRemove(notice.ThreadId, out _);
-                }
-                else
-                {
-                    _lastPresence[notice.ThreadId] = announced.Users;
-                }
             }
             foreach (var connection in connections.InThread(notice.ThreadId))
             {
@@ -65,6 +66,41 @@ public sealed partial class LiveNotices(IConnectionMultiplexer redis, Connection
         }
     }
 
+    /// <summary>Records the notice's version unless one at least as new was delivered for the thread already.</summary>
+    private bool IsNewestPresence(LiveNotice notice)
+    {
+        ForgetOldVersions();
+        var version = notice.PresenceVersion;
+        var newest = _presenceVersions.AddOrUpdate(notice.ThreadId, version, (_, known) => Math.Max(known, version));
+        if (newest != version)
+        {
+            LogStalePresence(notice.ThreadId, version, newest);
+            return false;
+        }
+        return true;
+    }
+
+    private void ForgetOldVersions()
+    {
+        var now = time.GetUtcNow();
+        if (now < _nextForget)
+        {
+            return;
+        }
+        _nextForget = now + ForgetVersionsAfter;
+        var forgetBefore = (now - ForgetVersionsAfter - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+        foreach (var (threadId, version) in _presenceVersions)
+        {
+            if (version < forgetBefore)
+            {
+                _presenceVersions.TryRemove(new KeyValuePair<Guid, long>(threadId, version));
+            }
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "A live notice could not be delivered")]
     private partial void LogDeliveryFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Thread {ThreadId}: presence version {Version} arrived after {Newest}; dropped")]
+    private partial void LogStalePresence(Guid threadId, long version, long newest);
 }

@@ -37,7 +37,7 @@ public sealed class PresenceTracker(IConnectionMultiplexer redis, IOptions<Realt
     public Task RemoveConnectionAsync(string userName, string connectionId) =>
         redis.GetDatabase().SortedSetRemoveAsync(UserKey(userName), connectionId);
 
-    public async Task<IReadOnlyList<string>> JoinAsync(Guid threadId, string userName, string connectionId)
+    public async Task<PresenceSnapshot> JoinAsync(Guid threadId, string userName, string connectionId)
     {
         var database = redis.GetDatabase();
         await database.SortedSetAddAsync(ThreadKey(threadId), Member(userName, connectionId), Expiry);
@@ -45,19 +45,57 @@ public sealed class PresenceTracker(IConnectionMultiplexer redis, IOptions<Realt
         return await OnlineAsync(threadId);
     }
 
-    public async Task<IReadOnlyList<string>> LeaveAsync(Guid threadId, string userName, string connectionId)
+    public async Task<PresenceSnapshot> LeaveAsync(Guid threadId, string userName, string connectionId)
     {
         await redis.GetDatabase().SortedSetRemoveAsync(ThreadKey(threadId), Member(userName, connectionId));
         return await OnlineAsync(threadId);
     }
 
-    public async Task<IReadOnlyList<string>> OnlineAsync(Guid threadId)
+    /// <summary>
+    /// Who is online now and, when that differs from what was last announced for the thread (by any instance), the
+    /// version to announce it under. Reading, comparing and versioning are one step in Redis, so announcements are
+    /// totally ordered: whatever order they arrive in, the highest version is the latest list.
+    /// </summary>
+    public async Task<PresenceSnapshot> OnlineAsync(Guid threadId)
     {
-        var database = redis.GetDatabase();
-        await database.SortedSetRemoveRangeByScoreAsync(ThreadKey(threadId), double.NegativeInfinity, Now);
-        var members = await database.SortedSetRangeByRankAsync(ThreadKey(threadId));
-        return [.. members.Select(m => ((string)m!).Split('|')[0]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReadAndVersionScript,
+            [ThreadKey(threadId), AnnouncedKey(threadId)],
+            [Now, (long)(options.Value.PresenceTimeout * 2).TotalMilliseconds]))!;
+        var version = long.Parse((string)result[0]!, System.Globalization.CultureInfo.InvariantCulture);
+        var users = result.Skip(1).Select(user => (string)user!).Order(StringComparer.Ordinal).ToArray();
+        return new PresenceSnapshot(users, version == 0 ? null : version);
     }
+
+    private static RedisKey AnnouncedKey(Guid threadId) => $"agents:presence-announced:{threadId}";
+
+    /// <summary>
+    /// Drops expired entries, lists the distinct users, and compares them with the thread's last announcement: the
+    /// same, version 0 (nothing to announce); different, a new version (Redis' clock in microseconds, and always above
+    /// the previous one, so it keeps rising even after the announcement's key has expired) recorded with the list.
+    /// </summary>
+    private const string ReadAndVersionScript = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+        local seen, users = {}, {}
+        for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+          local user = string.match(member, '^[^|]*')
+          if not seen[user] then seen[user] = true; table.insert(users, user) end
+        end
+        table.sort(users)
+        local list = table.concat(users, '\n')
+        local last = redis.call('HMGET', KEYS[2], 'users', 'version')
+        local version = '0'
+        if last[1] ~= list then
+          local now = redis.call('TIME')
+          local next = tonumber(now[1]) * 1000000 + tonumber(now[2])
+          local previous = tonumber(last[2])
+          if previous and next <= previous then next = previous + 1 end
+          version = string.format('%.0f', next)
+          redis.call('HSET', KEYS[2], 'users', list, 'version', version)
+        end
+        redis.call('PEXPIRE', KEYS[2], ARGV[2])
+        table.insert(users, 1, version)
+        return users
+        """;
 
     /// <summary>Pushes back the expiry of this instance's entries, in one round trip (a batch) whatever their number.</summary>
     public async Task RefreshAsync(IEnumerable<ClientConnection> connections)
@@ -80,3 +118,6 @@ public sealed class PresenceTracker(IConnectionMultiplexer redis, IOptions<Realt
         await Task.WhenAll(writes);
     }
 }
+
+/// <summary>Who is online in a thread; <see cref="AnnounceVersion"/> is set when members must be told (the list changed).</summary>
+public sealed record PresenceSnapshot(IReadOnlyList<string> Users, long? AnnounceVersion);

@@ -54,7 +54,7 @@ public sealed class ThreadSessions(
         var (lastSeq, replayed) = await delivery.JoinAsync(connection, threadId, afterSeq, cancellationToken);
         var online = await presence.JoinAsync(threadId, connection.UserName, connection.ConnectionId);
         await AnnouncePresenceAsync(threadId, online);
-        return new JoinThreadResult(threadId, lastSeq, replayed, online);
+        return new JoinThreadResult(threadId, lastSeq, replayed, online.Users);
     }
 
     public async Task LeaveAsync(ClientConnection connection, Guid threadId)
@@ -115,12 +115,12 @@ public sealed class ThreadSessions(
     }
 
     /// <summary>
-    /// Tells the thread's members who is online, unless that is what they were last told: a user's second connection,
-    /// or a crowd of connections of the same users rejoining after a restart, changes nothing they see (and would
-    /// otherwise send every member one message per join: joins x members).
+    /// Tells the thread's members who is online, unless that is what they were last told (by any instance): a user's
+    /// second connection, or a crowd of connections of the same users rejoining after a restart, changes nothing they
+    /// see (and would otherwise send every member one message per join: joins x members).
     /// </summary>
-    private Task AnnouncePresenceAsync(Guid threadId, IReadOnlyList<string> online) =>
-        notices.LastPresence(threadId) is { } last && last.SequenceEqual(online, StringComparer.Ordinal)
-            ? Task.CompletedTask
-            : notices.PublishAsync(new LiveNotice(threadId, null, new PresenceEvent(threadId, online)));
+    private Task AnnouncePresenceAsync(Guid threadId, PresenceSnapshot online) =>
+        online.AnnounceVersion is { } version
+            ? notices.PublishAsync(new LiveNotice(threadId, null, new PresenceEvent(threadId, online.Users), version))
+            : Task.CompletedTask;
 }

@@ -79,6 +79,73 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task APresenceListThatArrivesAfterANewerOneIsNotShown()
+    {
+        await using var alice = await SignInAsync("alice");
+        await using var bob = await SignInAsync("bob");
+        var thread = await alice.CreateThreadAsync("Presence order");
+        await alice.InviteAsync(thread, bob.UserName);
+        await alice.ConnectAsync();
+        await bob.ConnectAsync();
+        await alice.JoinAsync(thread);
+        await bob.JoinAsync(thread);
+        await alice.WaitUntilAsync(c => c.PresenceEvents.Any(p => p.ThreadId == thread && p.Users.Contains(bob.UserName)), "bob online");
+
+        // Two instances' announcements crossing on the way: the newer list arrives first, the older one after it.
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
+            (await Fixture.App.GetConnectionStringAsync(ResourceNames.Cache, TestContext.Current.CancellationToken))!))
+        {
+            var channel = StackExchange.Redis.RedisChannel.Literal("agents:live");
+            string[] newer = [alice.UserName, bob.UserName, "carol"];
+            foreach (var (users, version) in new[] { (newer, long.MaxValue - 1), ([alice.UserName], long.MaxValue - 2) })
+            {
+                var notice = new Agents.Realtime.Presence.LiveNotice(thread, null, new PresenceEvent(thread, users), version);
+                await redis.GetSubscriber().PublishAsync(channel, System.Text.Json.JsonSerializer.Serialize(notice, ProtocolJson.Options));
+            }
+        }
+        // Notices reach a connection in the order they were received: once bob's typing is seen, both lists were handled.
+        await bob.Hub.InvokeAsync("Typing", thread, true, TestContext.Current.CancellationToken).WithTimeout();
+        await alice.WaitUntilAsync(c => c.TypingEvents.Any(t => t.UserName == bob.UserName && t.IsTyping), "bob typing");
+
+        var lists = alice.PresenceEvents.Where(p => p.ThreadId == thread).Select(p => p.Users.Order(StringComparer.Ordinal).ToArray()).ToArray();
+        Assert.Equal([alice.UserName, bob.UserName, "carol"], lists[^1]);
+        Assert.Empty(lists.SkipWhile(users => !users.Contains("carol")).Skip(1)); // the older list never showed
+    }
+
+    [Fact]
+    public async Task PresenceListsAreVersionedInRedisOnlyWhenTheyChangeAndVersionsOnlyRise()
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
+            (await Fixture.App.GetConnectionStringAsync(ResourceNames.Cache, TestContext.Current.CancellationToken))!);
+        // Two instances' trackers on one Redis, as two Realtime replicas.
+        var options = Microsoft.Extensions.Options.Options.Create(new Agents.Realtime.Limits.RealtimeOptions());
+        var first = new Agents.Realtime.Presence.PresenceTracker(redis, options, TimeProvider.System);
+        var second = new Agents.Realtime.Presence.PresenceTracker(redis, options, TimeProvider.System);
+        var thread = Guid.NewGuid();
+
+        var ann = await first.JoinAsync(thread, "ann", "c1");
+        var annAgain = await second.JoinAsync(thread, "ann", "c2");
+        var ben = await second.JoinAsync(thread, "ben", "c3");
+        var annLeavesOne = await first.LeaveAsync(thread, "ann", "c1");
+        var annLeaves = await second.LeaveAsync(thread, "ann", "c2");
+
+        Assert.Equal(["ann"], ann.Users);
+        Assert.NotNull(ann.AnnounceVersion);
+        Assert.Equal(["ann"], annAgain.Users);
+        Assert.Null(annAgain.AnnounceVersion); // unchanged: nothing to announce
+        Assert.Equal(["ann", "ben"], ben.Users);
+        Assert.True(ben.AnnounceVersion > ann.AnnounceVersion);
+        Assert.Null(annLeavesOne.AnnounceVersion); // ann is still online on her other connection
+        Assert.Equal(["ben"], annLeaves.Users);
+        Assert.True(annLeaves.AnnounceVersion > ben.AnnounceVersion);
+
+        // What was announced expires with the thread's presence; a later version still rises above the earlier ones.
+        await redis.GetDatabase().KeyDeleteAsync($"agents:presence-announced:{thread}");
+        var afterExpiry = await first.OnlineAsync(thread);
+        Assert.True(afterExpiry.AnnounceVersion > annLeaves.AnnounceVersion);
+    }
+
+    [Fact]
     public async Task EveryHubMethodRefusesANonMember()
     {
         await using var owner = await AgentsClient.SignInAsync(FrontDoor, NewUser("owner"));
