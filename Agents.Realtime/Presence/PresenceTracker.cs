@@ -86,10 +86,10 @@ public sealed class PresenceTracker(IConnectionMultiplexer redis, IOptions<Realt
         local version = '0'
         if last[1] ~= list then
           local now = redis.call('TIME')
-          local next = tonumber(now[1]) * 1000000 + tonumber(now[2])
+          local rising = tonumber(now[1]) * 1000000 + tonumber(now[2])
           local previous = tonumber(last[2])
-          if previous and next <= previous then next = previous + 1 end
-          version = string.format('%.0f', next)
+          if previous and rising <= previous then rising = previous + 1 end
+          version = string.format('%.0f', rising)
           redis.call('HSET', KEYS[2], 'users', list, 'version', version)
         end
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
