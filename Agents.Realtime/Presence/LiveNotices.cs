@@ -19,7 +19,10 @@ public sealed record LiveNotice(Guid ThreadId, TypingEvent? Typing, PresenceEven
 public sealed partial class LiveNotices(IConnectionMultiplexer redis, ConnectionRegistry connections, TimeProvider time, ILogger<LiveNotices> logger)
     : IHostedService
 {
-    private static readonly RedisChannel Channel = RedisChannel.Literal("agents:live");
+    /// <summary>The Redis channel every instance publishes its notices on and subscribes to.</summary>
+    public const string ChannelName = "agents:live";
+
+    private static readonly RedisChannel Channel = RedisChannel.Literal(ChannelName);
 
     /// <summary>Versions are Redis' clock in microseconds: one older than this can no longer be in flight.</summary>
     private static readonly TimeSpan ForgetVersionsAfter = TimeSpan.FromMinutes(5);

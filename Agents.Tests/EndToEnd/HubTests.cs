@@ -89,10 +89,9 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
 
         // Two instances' announcements crossing on the way: the newer list arrives first, the older one after it.
         string[] newer = [alice.UserName, bob.UserName, "carol"];
-        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
-            (await Fixture.App.GetConnectionStringAsync(ResourceNames.Cache, TestContext.Current.CancellationToken))!))
+        await using (var redis = await ConnectToRedisAsync())
         {
-            var channel = StackExchange.Redis.RedisChannel.Literal("agents:live");
+            var channel = StackExchange.Redis.RedisChannel.Literal(Agents.Realtime.Presence.LiveNotices.ChannelName);
             foreach (var (users, version) in new[] { (newer, long.MaxValue - 1), ([alice.UserName], long.MaxValue - 2) })
             {
                 var notice = new Agents.Realtime.Presence.LiveNotice(thread, null, new PresenceEvent(thread, users), version);
@@ -111,8 +110,7 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task PresenceListsAreVersionedInRedisOnlyWhenTheyChangeAndVersionsOnlyRise()
     {
-        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
-            (await Fixture.App.GetConnectionStringAsync(ResourceNames.Cache, TestContext.Current.CancellationToken))!);
+        await using var redis = await ConnectToRedisAsync();
         // Two instances' trackers on one Redis, as two Realtime replicas.
         var options = Microsoft.Extensions.Options.Options.Create(new Agents.Realtime.Limits.RealtimeOptions());
         var first = new Agents.Realtime.Presence.PresenceTracker(redis, options, TimeProvider.System);
@@ -425,8 +423,7 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
 
         // The event is in the log; what reached the stream for it is not JSON (and one entry is not an event at all).
         var seq = await AppendWithoutPublishingAsync(thread);
-        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
-            (await Fixture.App.GetConnectionStringAsync(ResourceNames.Cache, TestContext.Current.CancellationToken))!))
+        await using (var redis = await ConnectToRedisAsync())
         {
             var stream = redis.GetDatabase();
             await stream.StreamAddAsync(Agents.Realtime.Threads.ThreadEventStreamReader.StreamKey,
@@ -440,6 +437,11 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
         Assert.Equal(Enumerable.Range(1, (int)next.Seq).Select(s => (long)s), seqs);
         Assert.Equal("error", alice.EventsOf(thread).Single(e => e.Seq == seq).Payload.GetProperty("status").GetString());
     }
+
+    /// <summary>The app's own Redis, to act as another instance (or a broken publisher) would.</summary>
+    private async Task<StackExchange.Redis.ConnectionMultiplexer> ConnectToRedisAsync() =>
+        await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(
+            (await Fixture.App.GetConnectionStringAsync(ResourceNames.Cache, TestContext.Current.CancellationToken))!);
 
     /// <summary>Commits a bot_status event to a thread's log without publishing it to the stream; returns its seq.</summary>
     private async Task<long> AppendWithoutPublishingAsync(Guid thread)

@@ -61,20 +61,16 @@ public sealed class ProcessTree(int rootPid, string serverMatch)
         return result;
     }
 
-    /// <summary>Resident memory of the server process, in KiB.</summary>
-    public long ServerRssKb()
-    {
-        var pid = ServerPid();
-        var status = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>What the server's resident memory is made of (anonymous and file-backed pages) and its thread count.</summary>
-    public string ServerMemoryDetail()
+    /// <summary>
+    /// Resident memory of the server process (KiB) and what it is made of (anonymous and file-backed pages, threads),
+    /// from one reading of its status.
+    /// </summary>
+    public (long RssKb, string MakeUp) ServerMemory()
     {
         var status = File.ReadAllLines($"/proc/{ServerPid()}/status");
         string Field(string name) => status.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim() ?? "?";
-        return $"anon {Field("RssAnon")}, file {Field("RssFile")}, {Field("Threads")} threads";
+        var rssKb = long.Parse(Field("VmRSS").Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+        return (rssKb, $"anon {Field("RssAnon")}, file {Field("RssFile")}, {Field("Threads")} threads");
     }
 
     public int ServerPid() => Descendants().First(p => Classify(p) == "server");

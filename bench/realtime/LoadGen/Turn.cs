@@ -122,8 +122,8 @@ public static class Turn
         // A few connections first, so code that runs once per server (JIT, first-use caches) is not charged to the idle ones.
         var open = await OpenAsync(target, 0, 100, keepAlive, token);
         await SettleAsync(tree, token, after: IdleSeconds);
-        var baseline = tree.ServerRssKb();
-        Console.WriteLine($"  baseline (100 connections): rss {baseline} KiB ({tree.ServerMemoryDetail()})");
+        var (baseline, baselineMakeUp) = tree.ServerMemory();
+        Console.WriteLine($"  baseline (100 connections): rss {baseline} KiB ({baselineMakeUp})");
         var perConnection = new Dictionary<string, double>();
         var rss = new Dictionary<string, long>();
         foreach (var count in counts)
@@ -133,9 +133,9 @@ public static class Turn
             // memory reducer in Node, ours in Realtime) has had its chance to give the burst's garbage back.
             await SettleAsync(tree, token, after: IdleSeconds);
             var key = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            rss[key] = tree.ServerRssKb();
+            (rss[key], var makeUp) = tree.ServerMemory();
             perConnection[key] = Math.Round((rss[key] - baseline) / (double)count, 2);
-            Console.WriteLine($"  {count} idle connections: {perConnection[key]} KiB each (rss {rss[key]} KiB, baseline {baseline} KiB; {tree.ServerMemoryDetail()})");
+            Console.WriteLine($"  {count} idle connections: {perConnection[key]} KiB each (rss {rss[key]} KiB, baseline {baseline} KiB; {makeUp})");
         }
         if (holdSeconds > 0)
         {
