@@ -2,115 +2,176 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
-using System.Threading.Channels;
 
 namespace Agents.Realtime.WebSockets;
 
 /// <summary>
-/// One client on /ws: a receive loop that turns frames into session calls, and one sender that writes frames in the
-/// order they were queued (thread events included, so they keep their seq order). Bad frames get typed error frames
-/// and the connection stays open; only a dead or hopelessly slow peer is disconnected.
+/// One client on /ws: a receive loop that turns frames into session calls, and a <see cref="FrameSender"/> that writes
+/// frames in the order they are given (thread events included, so they keep their seq order). Bad frames get typed
+/// error frames and the connection stays open; only a dead or hopelessly slow peer is disconnected. While the client is
+/// idle the session holds no receive buffer, no send queue and no timer of its own (<see cref="WebSocketHeartbeat"/>).
 /// </summary>
 internal sealed partial class WebSocketSession : IEventSink
 {
+    private const int FirstReceiveBufferBytes = 4096;
     private static readonly ActivitySource Tracing = new("Agents.Realtime.WebSockets");
     private readonly WebSocket _socket;
     private readonly ThreadSessions _sessions;
     private readonly UserRateLimiter _limiter;
+    private readonly WebSocketHeartbeat _heartbeat;
     private readonly RealtimeOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<OutgoingFrame> _outgoing;
-    private readonly CancellationTokenSource _closing = new();
+    private readonly FrameSender _sender;
+    private readonly Action _abortConnection;
     private long _lastHeardTicks = Environment.TickCount64;
+    private long _lastPingTicks = Environment.TickCount64;
 
-    public WebSocketSession(WebSocket socket, ThreadSessions sessions, UserRateLimiter limiter, RealtimeOptions options, ILogger logger)
+    // abortConnection ends the client's HTTP connection (which fires the request's abort token and ends a pending
+    // receive): a dead or too slow peer is dropped this way, with no cancellation source of the session's own.
+    public WebSocketSession(WebSocket socket, Action abortConnection, ThreadSessions sessions, UserRateLimiter limiter, WebSocketHeartbeat heartbeat,
+        RealtimeOptions options, ILogger logger)
     {
         _socket = socket;
+        _abortConnection = abortConnection;
         _sessions = sessions;
         _limiter = limiter;
+        _heartbeat = heartbeat;
         _options = options;
         _logger = logger;
-        _outgoing = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(options.WebSocketSendQueueLimit)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.DropWrite,
-        });
+        _sender = new FrameSender(socket, options.WebSocketSendQueueLimit, onTooSlow: OnTooSlow, onFailed: Disconnect);
     }
 
-    public async Task RunAsync(string userName, string accessToken, CancellationToken requestAborted)
+    public async Task RunAsync(string userName, string accessToken, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _closing.Token);
-        var cancellationToken = linked.Token;
         var connection = new ClientConnection($"ws-{Guid.NewGuid():N}", userName, accessToken, this);
-        var sender = SendLoopAsync(cancellationToken);
         try
         {
             await _sessions.ConnectAsync(connection);
         }
         catch (HubOperationException e)
         {
-            await Enqueue(new OutgoingFrame(EventTypes.Error, e.ToEvent("connect")));
-            await CloseAsync(WebSocketCloseStatus.PolicyViolation, e.Code, sender);
+            Send(new OutgoingFrame(EventTypes.Error, e.ToEvent("connect")));
+            await CloseAsync(WebSocketCloseStatus.PolicyViolation, e.Code);
             return;
         }
+        _heartbeat.Add(this);
         try
         {
-            await Enqueue(new OutgoingFrame(EventTypes.ConnectionEstablished, new ConnectionEstablishedPayload(connection.ConnectionId, userName,
+            Send(new OutgoingFrame(EventTypes.ConnectionEstablished, new ConnectionEstablishedPayload(connection.ConnectionId, userName,
                 ProtocolInfo.Version, (int)_options.WebSocketPingInterval.TotalMilliseconds, (int)_options.WebSocketDeadPeerTimeout.TotalMilliseconds)));
-            var heartbeat = HeartbeatAsync(cancellationToken);
             await ReceiveLoopAsync(connection, cancellationToken);
-            await _closing.CancelAsync();
-            await heartbeat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         finally
         {
+            _heartbeat.Remove(this);
             await _sessions.DisconnectAsync(connection.ConnectionId);
-            await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", sender);
+            await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye");
+        }
+    }
+
+    /// <summary>Called every second by <see cref="WebSocketHeartbeat"/>: disconnects a silent peer, sends a ping when one is due.</summary>
+    public void Beat(long nowTicks)
+    {
+        if (nowTicks - Interlocked.Read(ref _lastHeardTicks) > _options.WebSocketDeadPeerTimeout.TotalMilliseconds)
+        {
+            LogDeadPeer(_options.WebSocketDeadPeerTimeout.TotalSeconds);
+            Disconnect();
+            return;
+        }
+        if (nowTicks - _lastPingTicks >= _options.WebSocketPingInterval.TotalMilliseconds)
+        {
+            _lastPingTicks = nowTicks;
+            Send(new OutgoingFrame(EventTypes.Ping, new PongPayload(DateTimeOffset.UtcNow)));
         }
     }
 
     private async Task ReceiveLoopAsync(ClientConnection connection, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
         while (_socket.State == WebSocketState.Open && !cancellationToken.IsCancellationRequested)
         {
-            buffer.Clear();
-            var tooLarge = false;
-            ValueWebSocketReceiveResult result;
-            do
+            var (buffer, length, tooLarge) = await ReceiveMessageAsync(cancellationToken);
+            if (buffer is null)
             {
-                try
+                return;
+            }
+            try
+            {
+                Interlocked.Exchange(ref _lastHeardTicks, Environment.TickCount64);
+                if (tooLarge)
                 {
-                    result = await _socket.ReceiveAsync(buffer.GetMemory(4096), cancellationToken);
+                    SendError(ErrorCodes.FrameTooLarge, $"Frames are limited to {_options.MaxFrameBytes} bytes.", null, null);
+                    continue;
                 }
-                catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+                await HandleFrameAsync(connection, buffer.AsMemory(0, length), cancellationToken);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next whole message in a pooled buffer (null when the client closed or went away). It first waits with an
+    /// empty buffer, so a client that sends nothing holds none; a message over the limit is read to its end and dropped.
+    /// </summary>
+    private async Task<(byte[]? Buffer, int Length, bool TooLarge)> ReceiveMessageAsync(CancellationToken cancellationToken)
+    {
+        ValueWebSocketReceiveResult result;
+        try
+        {
+            result = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            return (null, 0, false);
+        }
+        if (result.MessageType == WebSocketMessageType.Close)
+        {
+            return (null, 0, false);
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(FirstReceiveBufferBytes);
+        var length = 0;
+        var tooLarge = false;
+        try
+        {
+            while (!result.EndOfMessage)
+            {
+                if (length == buffer.Length)
                 {
-                    return;
+                    if (length > _options.MaxFrameBytes)
+                    {
+                        tooLarge = true;
+                        length = 0; // keep reading to the end of this message, but drop it
+                    }
+                    else
+                    {
+                        buffer = Grow(buffer, Math.Min(buffer.Length * 2, _options.MaxFrameBytes + 1));
+                    }
                 }
+                result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    return;
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (null, 0, false);
                 }
-                if (buffer.WrittenCount + result.Count > _options.MaxFrameBytes)
-                {
-                    tooLarge = true; // keep reading to the end of this message, but drop it
-                    buffer.Clear();
-                }
-                else
-                {
-                    buffer.Advance(result.Count);
-                }
+                length += result.Count;
             }
-            while (!result.EndOfMessage);
-
-            Interlocked.Exchange(ref _lastHeardTicks, Environment.TickCount64);
-            if (tooLarge)
-            {
-                await SendErrorAsync(ErrorCodes.FrameTooLarge, $"Frames are limited to {_options.MaxFrameBytes} bytes.", null, null);
-                continue;
-            }
-            await HandleFrameAsync(connection, buffer.WrittenMemory, cancellationToken);
         }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, 0, false);
+        }
+        return (buffer, length, tooLarge || length > _options.MaxFrameBytes);
+    }
+
+    private static byte[] Grow(byte[] buffer, int size)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(size);
+        buffer.CopyTo(larger, 0);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
     }
 
     private async Task HandleFrameAsync(ClientConnection connection, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
@@ -123,7 +184,7 @@ internal sealed partial class WebSocketSession : IEventSink
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
             {
-                await SendErrorAsync(ErrorCodes.MalformedJson, "A frame is a JSON object with a string \"type\".", null, null);
+                SendError(ErrorCodes.MalformedJson, "A frame is a JSON object with a string \"type\".", null, null);
                 return;
             }
             type = typeElement.GetString();
@@ -134,17 +195,17 @@ internal sealed partial class WebSocketSession : IEventSink
         }
         catch (JsonException)
         {
-            await SendErrorAsync(type is null ? ErrorCodes.MalformedJson : ErrorCodes.Validation,
+            SendError(type is null ? ErrorCodes.MalformedJson : ErrorCodes.Validation,
                 type is null ? "The frame is not valid JSON." : $"The payload of '{type}' is not what it should be; see the protocol in the README.", type, requestId);
         }
         catch (HubOperationException e)
         {
-            await SendErrorAsync(e.Code, e.Message, type, requestId);
+            SendError(e.Code, e.Message, type, requestId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogUnexpected(e, type);
-            await SendErrorAsync(ErrorCodes.Internal, "Something went wrong on our side; try again.", type, requestId);
+            SendError(ErrorCodes.Internal, "Something went wrong on our side; try again.", type, requestId);
         }
     }
 
@@ -160,35 +221,35 @@ internal sealed partial class WebSocketSession : IEventSink
         switch (type)
         {
             case EventTypes.Ping:
-                await Enqueue(new OutgoingFrame(EventTypes.Pong, new PongPayload(DateTimeOffset.UtcNow), RequestId: requestId));
+                Send(new OutgoingFrame(EventTypes.Pong, new PongPayload(DateTimeOffset.UtcNow), RequestId: requestId));
                 break;
             case EventTypes.Pong:
                 break; // the answer to our ping: being heard is all that matters
             case EventTypes.HealthCheck:
-                await Enqueue(new OutgoingFrame(EventTypes.HealthResponse,
+                Send(new OutgoingFrame(EventTypes.HealthResponse,
                     new HealthResponsePayload("healthy", Environment.MachineName, WebSocketEndpoint.OpenConnections, DateTimeOffset.UtcNow), RequestId: requestId));
                 break;
             case EventTypes.JoinThread:
                 var join = Read<JoinThreadFrame>(payload);
                 var joined = await _sessions.JoinAsync(connection, join.ThreadId, join.AfterSeq, cancellationToken);
-                await Enqueue(new OutgoingFrame(EventTypes.ThreadJoined, joined, joined.ThreadId, RequestId: requestId));
+                Send(new OutgoingFrame(EventTypes.ThreadJoined, joined, joined.ThreadId, RequestId: requestId));
                 break;
             case EventTypes.LeaveThread:
                 var leave = Read<LeaveThreadFrame>(payload);
                 await _sessions.LeaveAsync(connection, leave.ThreadId);
-                await Enqueue(new OutgoingFrame(EventTypes.ThreadLeft, new ThreadLeftPayload(leave.ThreadId), leave.ThreadId, RequestId: requestId));
+                Send(new OutgoingFrame(EventTypes.ThreadLeft, new ThreadLeftPayload(leave.ThreadId), leave.ThreadId, RequestId: requestId));
                 break;
             case EventTypes.UserMessage:
                 var message = Read<UserMessageFrame>(payload);
                 var accepted = await _sessions.SendMessageAsync(connection, message.ThreadId, message.ClientMessageId, message.Text, cancellationToken);
-                await Enqueue(new OutgoingFrame(EventTypes.MessageAccepted,
+                Send(new OutgoingFrame(EventTypes.MessageAccepted,
                     new MessageAcceptedPayload(accepted.ThreadId, accepted.MessageId, accepted.Seq, accepted.Duplicate, message.ClientMessageId!), accepted.ThreadId, RequestId: requestId));
                 break;
             case EventTypes.RunRule:
                 var rule = Read<RunRuleFrame>(payload);
                 var clientMessageId = rule.ClientMessageId ?? requestId ?? Guid.NewGuid().ToString("N");
                 var ruleAccepted = await _sessions.SendMessageAsync(connection, rule.ThreadId, clientMessageId, rule.AsMessage(), cancellationToken);
-                await Enqueue(new OutgoingFrame(EventTypes.RuleAccepted,
+                Send(new OutgoingFrame(EventTypes.RuleAccepted,
                     new RuleAcceptedPayload(ruleAccepted.ThreadId, ruleAccepted.MessageId, ruleAccepted.Seq, ruleAccepted.Duplicate, clientMessageId, rule.RuleId),
                     ruleAccepted.ThreadId, RequestId: requestId));
                 break;
@@ -199,12 +260,12 @@ internal sealed partial class WebSocketSession : IEventSink
             case EventTypes.WorkflowApproval:
                 var decision = Read<WorkflowApprovalFrame>(payload);
                 var decided = await _sessions.DecideAsync(connection, decision.WorkflowId, decision.Approved, decision.Message, decision.Arguments, cancellationToken);
-                await Enqueue(new OutgoingFrame(EventTypes.WorkflowApprovalAccepted, decided, RequestId: requestId));
+                Send(new OutgoingFrame(EventTypes.WorkflowApprovalAccepted, decided, RequestId: requestId));
                 break;
             case EventTypes.WorkflowCancel:
                 var cancel = Read<WorkflowCancelFrame>(payload);
                 var cancelled = await _sessions.CancelAsync(connection, cancel.WorkflowId, cancellationToken);
-                await Enqueue(new OutgoingFrame(EventTypes.WorkflowCancelAccepted, cancelled, RequestId: requestId));
+                Send(new OutgoingFrame(EventTypes.WorkflowCancelAccepted, cancelled, RequestId: requestId));
                 break;
             default:
                 throw new HubOperationException(ErrorCodes.UnknownType,
@@ -217,63 +278,27 @@ internal sealed partial class WebSocketSession : IEventSink
             ? payload.Deserialize<T>(FrameJson.Options) ?? throw new JsonException()
             : throw new JsonException();
 
-    private async Task HeartbeatAsync(CancellationToken cancellationToken)
+    private void Send(OutgoingFrame frame) => _sender.Send(SharedFrames.Serialize(frame));
+
+    private void SendError(string code, string message, string? operation, string? requestId) =>
+        Send(new OutgoingFrame(EventTypes.Error, new ErrorEvent(code, message, operation), RequestId: requestId));
+
+    private void OnTooSlow()
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        var lastPing = Environment.TickCount64;
-        while (await timer.WaitForNextTickAsync(cancellationToken))
-        {
-            var now = Environment.TickCount64;
-            if (now - Interlocked.Read(ref _lastHeardTicks) > _options.WebSocketDeadPeerTimeout.TotalMilliseconds)
-            {
-                LogDeadPeer(_options.WebSocketDeadPeerTimeout.TotalSeconds);
-                _socket.Abort();
-                await _closing.CancelAsync();
-                return;
-            }
-            if (now - lastPing >= _options.WebSocketPingInterval.TotalMilliseconds)
-            {
-                lastPing = now;
-                await Enqueue(new OutgoingFrame(EventTypes.Ping, new PongPayload(DateTimeOffset.UtcNow)));
-            }
-        }
+        // The client reads slower than its thread moves: it is disconnected and will rejoin from its last seq.
+        LogTooSlow();
+        Disconnect();
     }
 
-    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    private void Disconnect()
     {
-        try
-        {
-            await foreach (var frame in _outgoing.Reader.ReadAllAsync(cancellationToken))
-            {
-                var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Options);
-                await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The peer is gone; the receive loop ends too.
-        }
+        _socket.Abort();
+        _abortConnection();
     }
 
-    private ValueTask Enqueue(OutgoingFrame frame)
+    private async Task CloseAsync(WebSocketCloseStatus status, string description)
     {
-        if (!_outgoing.Writer.TryWrite(frame))
-        {
-            // The client reads slower than its thread moves: it is disconnected and will rejoin from its last seq.
-            LogTooSlow();
-            _socket.Abort();
-            _closing.Cancel();
-        }
-        return ValueTask.CompletedTask;
-    }
-
-    private ValueTask SendErrorAsync(string code, string message, string? operation, string? requestId) =>
-        Enqueue(new OutgoingFrame(EventTypes.Error, new ErrorEvent(code, message, operation), RequestId: requestId));
-
-    private async Task CloseAsync(WebSocketCloseStatus status, string description, Task sender)
-    {
-        _outgoing.Writer.TryComplete();
-        await sender.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _sender.CompleteAsync(TimeSpan.FromSeconds(5));
         if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             try
@@ -287,14 +312,23 @@ internal sealed partial class WebSocketSession : IEventSink
         }
     }
 
-    public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken) => Enqueue(OutgoingFrame.From(threadEvent));
+    public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken)
+    {
+        _sender.Send(SharedFrames.Of(threadEvent));
+        return ValueTask.CompletedTask;
+    }
 
-    public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) =>
-        Enqueue(new OutgoingFrame(EventTypes.Typing, typing, typing.ThreadId));
+    public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken)
+    {
+        _sender.Send(SharedFrames.Of(typing));
+        return ValueTask.CompletedTask;
+    }
 
-    public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken) =>
-        Enqueue(new OutgoingFrame(EventTypes.Presence, presence, presence.ThreadId));
-
+    public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken)
+    {
+        _sender.Send(SharedFrames.Of(presence));
+        return ValueTask.CompletedTask;
+    }
     [LoggerMessage(Level = LogLevel.Error, Message = "A /ws frame of type {Type} failed")]
     private partial void LogUnexpected(Exception exception, string? type);
 

@@ -26,6 +26,9 @@ public sealed class WsClient : IAsyncDisposable
 
     public WebSocketState State => _socket.State;
 
+    /// <summary>The server closed the connection or it broke: nothing more will be received.</summary>
+    public bool Ended => _receiver?.IsCompleted == true;
+
     public static async Task<WsClient> ConnectAsync(Uri frontDoor, string? token)
     {
         var client = new WsClient();

@@ -16,7 +16,7 @@ rates=${RATES:-$([ -n "$quick" ] && echo 20,80,320 || echo 5,10,20,40,80,160,320
 step_seconds=${STEP_SECONDS:-$([ -n "$quick" ] && echo 3 || echo 6)}
 repeats=${REPEATS:-$([ -n "$quick" ] && echo 1 || echo 3)}
 idle=${IDLE:-$([ -n "$quick" ] && echo 500 || echo 1000,5000)}
-read -r -a servers <<<"${SERVERS:-agents-json agents-msgpack socket.io ws}"
+read -r -a servers <<<"${SERVERS:-agents-json agents-msgpack agents-ws socket.io ws}"
 
 # 5,000 idle connections (and the generator's side of them) need more descriptors than the usual soft limit.
 ulimit -n "$(ulimit -Hn)"

@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using Agents.Protocol.MessagePack;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -15,43 +13,20 @@ namespace Agents.Bench.LoadGen;
 /// </summary>
 public sealed class AgentsTarget(Uri realtime, Uri frontDoor, bool messagePack) : Target
 {
-    // Realtime allows 20 connections per user by default: receivers share users, 19 each.
-    private const int ConnectionsPerUser = 19;
-    private readonly HttpClient _http = new() { BaseAddress = frontDoor };
+    private readonly AgentsRoom _room = new(frontDoor);
     private readonly IHubProtocol _protocol = messagePack
         ? new MessagePackHubProtocol(Microsoft.Extensions.Options.Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = ProtocolMessagePack.Options }))
         : new JsonHubProtocol();
-    private readonly List<string> _tokens = [];
-    private string _ownerToken = "";
-    private Guid _thread;
 
     public override string Name => "agents-realtime";
 
     public override string Protocol => messagePack ? "messagepack" : "json";
 
-    public override async Task PrepareAsync(int connections, CancellationToken cancellationToken)
-    {
-        var run = Guid.NewGuid().ToString("N")[..8];
-        _ownerToken = await SignInAsync($"bench-{run}-owner", cancellationToken);
-        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/threads") { Content = JsonContent.Create(new { title = "realtime bench" }) };
-        create.Headers.Authorization = new("Bearer", _ownerToken);
-        using var created = await _http.SendAsync(create, cancellationToken);
-        created.EnsureSuccessStatusCode();
-        _thread = (await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid();
-        for (var user = 0; _tokens.Count * ConnectionsPerUser < connections; user++)
-        {
-            var name = $"bench-{run}-{user}";
-            _tokens.Add(await SignInAsync(name, cancellationToken));
-            using var invite = new HttpRequestMessage(HttpMethod.Post, $"/api/threads/{_thread}/members") { Content = JsonContent.Create(new { userName = name }) };
-            invite.Headers.Authorization = new("Bearer", _ownerToken);
-            using var invited = await _http.SendAsync(invite, cancellationToken);
-            invited.EnsureSuccessStatusCode();
-        }
-    }
+    public override Task PrepareAsync(int connections, CancellationToken cancellationToken) => _room.PrepareAsync(connections, cancellationToken);
 
     public override async Task<Connection> OpenAsync(int index, CancellationToken cancellationToken)
     {
-        var token = index < 0 ? _ownerToken : _tokens[index / ConnectionsPerUser];
+        var token = _room.TokenFor(index);
         var connection = new Connection(index);
         var state = new ClientState();
         connection.State = state;
@@ -64,12 +39,12 @@ public sealed class AgentsTarget(Uri realtime, Uri frontDoor, bool messagePack) 
 
     public override async Task JoinAsync(Connection connection, CancellationToken cancellationToken)
     {
-        await connection.SendAsync(Write(new InvocationMessage("join", "JoinThread", [_thread, 0L])), messagePack, cancellationToken);
+        await connection.SendAsync(Write(new InvocationMessage("join", "JoinThread", [_room.Thread, 0L])), messagePack, cancellationToken);
         await ((ClientState)connection.State!).Joined.Task.WaitAsync(TimeSpan.FromSeconds(120), cancellationToken);
     }
 
     public override Task SendAsync(Connection sender, string clientId, string text, CancellationToken cancellationToken) =>
-        sender.SendAsync(Write(new InvocationMessage(clientId, "SendMessage", [_thread, clientId, text])), messagePack, cancellationToken);
+        sender.SendAsync(Write(new InvocationMessage(clientId, "SendMessage", [_room.Thread, clientId, text])), messagePack, cancellationToken);
 
     public override Task KeepAliveAsync(Connection connection) => connection.SendAsync(Write(PingMessage.Instance), messagePack);
 
@@ -127,13 +102,6 @@ public sealed class AgentsTarget(Uri realtime, Uri frontDoor, bool messagePack) 
                 return;
             }
         }
-    }
-
-    private async Task<string> SignInAsync(string userName, CancellationToken cancellationToken)
-    {
-        using var response = await _http.PostAsJsonAsync("/api/auth/token", new { userName }, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString()!;
     }
 
     /// <summary>Binds whatever the hub sends to plain objects: the join phase only looks for the join's completion.</summary>

@@ -103,7 +103,8 @@ public static class Turn
         {
             // The AppHost gives Realtime a port of its own: read it from the process, and connect to it directly (no proxy, as for the peers).
             var url = new UriBuilder(options.Get("url", tree.ServerUrl())) { Scheme = "ws" }.Uri;
-            return new AgentsTarget(url, new Uri(options.Get("front-door", "http://localhost:5080")), messagePack: name == "agents-msgpack");
+            var frontDoor = new Uri(options.Get("front-door", "http://localhost:5080"));
+            return name == "agents-ws" ? new AgentsWebSocketTarget(url, frontDoor) : new AgentsTarget(url, frontDoor, messagePack: name == "agents-msgpack");
         }
         var uri = new Uri(options.Get("url"));
         return name switch
