@@ -318,6 +318,15 @@ internal sealed partial class WebSocketSession : IEventSink
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask SendEventsAsync(IReadOnlyList<ThreadEvent> events, CancellationToken cancellationToken)
+    {
+        foreach (var threadEvent in events)
+        {
+            _sender.Send(SharedFrames.Of(threadEvent));
+        }
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken)
     {
         _sender.Send(SharedFrames.Of(typing));
