@@ -30,10 +30,17 @@ public sealed class UserRateLimiter : IDisposable
         }));
     }
 
-    /// <summary>Throws <see cref="ErrorCodes.RateLimited"/> when the user is over their limit for this kind of request.</summary>
-    public void Acquire(string userName, bool isMessage)
+    /// <summary>
+    /// Throws <see cref="ErrorCodes.RateLimited"/> when the user is over their limit for this kind of request. A
+    /// keep-alive (a /ws ping or pong) is limited like any request but is not client work: thousands of idle clients
+    /// answering pings must still leave the server quiet (idle heap compaction waits for that).
+    /// </summary>
+    public void Acquire(string userName, bool isMessage, bool isKeepAlive = false)
     {
-        _work.Record();
+        if (!isKeepAlive)
+        {
+            _work.Record();
+        }
         using var lease = (isMessage ? _messages : _requests).AttemptAcquire(userName);
         if (!lease.IsAcquired)
         {

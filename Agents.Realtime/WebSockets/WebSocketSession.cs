@@ -190,7 +190,7 @@ internal sealed partial class WebSocketSession : IEventSink
             type = typeElement.GetString();
             requestId = root.TryGetProperty("request_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
             var payload = root.TryGetProperty("payload", out var p) ? p : default;
-            _limiter.Acquire(connection.UserName, isMessage: type is EventTypes.UserMessage or EventTypes.RunRule);
+            _limiter.Acquire(connection.UserName, isMessage: type is EventTypes.UserMessage or EventTypes.RunRule, isKeepAlive: type is EventTypes.Ping or EventTypes.Pong);
             await DispatchAsync(connection, type!, payload, requestId, cancellationToken);
         }
         catch (JsonException)
