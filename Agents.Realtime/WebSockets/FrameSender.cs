@@ -74,23 +74,14 @@ public sealed class FrameSender(WebSocket socket, int queueLimit, Action onTooSl
     {
         while (true)
         {
-            ValueTask pending;
             try
             {
-                pending = socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-            }
-            catch (Exception e) when (IsPeerGone(e))
-            {
-                Fail();
-                return;
-            }
-            if (!pending.IsCompleted)
-            {
-                _ = ContinueAsync(pending);
-                return;
-            }
-            try
-            {
+                var pending = socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                if (!pending.IsCompleted)
+                {
+                    _ = ContinueAsync(pending);
+                    return;
+                }
                 pending.GetAwaiter().GetResult();
             }
             catch (Exception e) when (IsPeerGone(e))

@@ -22,8 +22,7 @@ public static class WebSocketEndpoint
         return app;
     }
 
-    private static async Task AcceptAsync(HttpContext http, ThreadSessions sessions, UserRateLimiter limiter, WebSocketHeartbeat heartbeat, IOptions<RealtimeOptions> options,
-        ILoggerFactory loggers)
+    private static async Task AcceptAsync(HttpContext http, ThreadSessions sessions, UserRateLimiter limiter, IOptions<RealtimeOptions> options, ILoggerFactory loggers)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -35,7 +34,7 @@ public static class WebSocketEndpoint
         Interlocked.Increment(ref s_openConnections);
         try
         {
-            var session = new WebSocketSession(socket, http.Abort, sessions, limiter, heartbeat, options.Value, loggers.CreateLogger<WebSocketSession>());
+            var session = new WebSocketSession(socket, http.Abort, sessions, limiter, options.Value, loggers.CreateLogger<WebSocketSession>());
             await session.RunAsync(http.User.UserName(), http.BearerToken() ?? "", http.RequestAborted);
         }
         finally

@@ -9,7 +9,7 @@ namespace Agents.Realtime.WebSockets;
 /// One client on /ws: a receive loop that turns frames into session calls, and a <see cref="FrameSender"/> that writes
 /// frames in the order they are given (thread events included, so they keep their seq order). Bad frames get typed
 /// error frames and the connection stays open; only a dead or hopelessly slow peer is disconnected. While the client is
-/// idle the session holds no receive buffer, no send queue and no timer of its own (<see cref="WebSocketHeartbeat"/>).
+/// idle the session holds no receive buffer, no send queue and no timer of its own (<see cref="WebSocketHeartbeat"/> beats for every registered session).
 /// </summary>
 internal sealed partial class WebSocketSession : IEventSink
 {
@@ -18,7 +18,6 @@ internal sealed partial class WebSocketSession : IEventSink
     private readonly WebSocket _socket;
     private readonly ThreadSessions _sessions;
     private readonly UserRateLimiter _limiter;
-    private readonly WebSocketHeartbeat _heartbeat;
     private readonly RealtimeOptions _options;
     private readonly ILogger _logger;
     private readonly FrameSender _sender;
@@ -28,14 +27,13 @@ internal sealed partial class WebSocketSession : IEventSink
 
     // abortConnection ends the client's HTTP connection (which fires the request's abort token and ends a pending
     // receive): a dead or too slow peer is dropped this way, with no cancellation source of the session's own.
-    public WebSocketSession(WebSocket socket, Action abortConnection, ThreadSessions sessions, UserRateLimiter limiter, WebSocketHeartbeat heartbeat,
-        RealtimeOptions options, ILogger logger)
+    public WebSocketSession(WebSocket socket, Action abortConnection, ThreadSessions sessions, UserRateLimiter limiter, RealtimeOptions options,
+        ILogger logger)
     {
         _socket = socket;
         _abortConnection = abortConnection;
         _sessions = sessions;
         _limiter = limiter;
-        _heartbeat = heartbeat;
         _options = options;
         _logger = logger;
         _sender = new FrameSender(socket, options.WebSocketSendQueueLimit, onTooSlow: OnTooSlow, onFailed: Disconnect);
@@ -54,7 +52,6 @@ internal sealed partial class WebSocketSession : IEventSink
             await CloseAsync(WebSocketCloseStatus.PolicyViolation, e.Code);
             return;
         }
-        _heartbeat.Add(this);
         try
         {
             Send(new OutgoingFrame(EventTypes.ConnectionEstablished, new ConnectionEstablishedPayload(connection.ConnectionId, userName,
@@ -63,7 +60,6 @@ internal sealed partial class WebSocketSession : IEventSink
         }
         finally
         {
-            _heartbeat.Remove(this);
             await _sessions.DisconnectAsync(connection.ConnectionId);
             await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye");
         }
