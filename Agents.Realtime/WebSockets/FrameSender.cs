@@ -133,14 +133,17 @@ public sealed class FrameSender(WebSocket socket, int queueLimit, Action onTooSl
 
     private void Fail()
     {
+        TaskCompletionSource? drained;
         lock (_gate)
         {
             _completed = true;
             _sending = false;
             _waiting = null;
-            _drained?.TrySetResult();
+            drained = _drained;
         }
+        // Whoever waits in CompleteAsync resumes only once the failure has been handled.
         onFailed();
+        drained?.TrySetResult();
     }
 
     private static bool IsPeerGone(Exception e) => e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException;

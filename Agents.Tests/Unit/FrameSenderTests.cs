@@ -86,12 +86,19 @@ public sealed class FrameSenderTests
     {
         var socket = new ScriptedSocket();
         var failed = 0;
-        var sender = new FrameSender(socket, queueLimit: 10, onTooSlow: () => Assert.Fail("not slow"), onFailed: () => Interlocked.Increment(ref failed));
+        var firstFailure = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sender = new FrameSender(socket, queueLimit: 10, onTooSlow: () => Assert.Fail("not slow"), onFailed: () =>
+        {
+            Interlocked.Increment(ref failed);
+            firstFailure.TrySetResult();
+        });
         var held = socket.HoldNextSend();
         sender.Send(Frame("1"));
         sender.Send(Frame("2"));
 
+        // The failed send completes on another thread: wait for the sender to hear of it, not for a fixed time.
         held.SetException(new WebSocketException(WebSocketError.ConnectionClosedPrematurely));
+        await firstFailure.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         await sender.CompleteAsync(TimeSpan.FromSeconds(5)).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         sender.Send(Frame("3"));
 
