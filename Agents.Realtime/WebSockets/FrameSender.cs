@@ -1,24 +1,26 @@
-using System.Net.WebSockets;
-
 namespace Agents.Realtime.WebSockets;
 
 /// <summary>
-/// Writes one client's frames to its WebSocket in the order they are given. While no send is under way, a frame is
-/// written at once on the caller's thread: Kestrel's inline scheduling takes it into the socket before the call returns,
-/// so delivering an event to a thread's clients is one loop of sends with no hand-off per client. While a send is under
-/// way (the client reads slowly), frames wait in a queue that the send under way drains; past <c>queueLimit</c> the
-/// client is too slow and <c>onTooSlow</c> runs. An idle client holds no buffer, no queue and no task.
+/// The only writer of one /ws client's connection: writes whole WebSocket frames (already framed, see
+/// <see cref="TextFrames"/>) in the order they are given. While no write is under way, bytes are written at once on
+/// the caller's thread: Kestrel's inline scheduling takes them into the socket before the call returns, so delivering
+/// an event to a thread's clients is one loop of writes with no hand-off per client, and a batch of events given as
+/// one buffer leaves in one <c>send</c>. While a write is under way (the client reads slowly), what follows waits in a
+/// queue that the write under way drains; past <c>queueLimit</c> the client is too slow and <c>onTooSlow</c> runs. The
+/// WebSocket's own writes (its pongs and close frame, through <see cref="WebSocketWire"/>) take the same queue, so the
+/// two never interleave. An idle client holds no buffer, no queue and no task.
 /// </summary>
-public sealed class FrameSender(WebSocket socket, int queueLimit, Action onTooSlow, Action onFailed)
+public sealed class FrameSender(Stream connection, int queueLimit, Action onTooSlow, Action onFailed)
 {
     private readonly Lock _gate = new();
-    private Queue<ReadOnlyMemory<byte>>? _waiting;
-    private bool _sending;
+    private Queue<Pending>? _waiting;
+    private bool _writing;
     private bool _completed;
+    private bool _failed;
     private TaskCompletionSource? _drained;
 
-    /// <summary>Sends the frame, or queues it behind the send under way. After <see cref="CompleteAsync"/>, frames are dropped.</summary>
-    public void Send(ReadOnlyMemory<byte> frame)
+    /// <summary>Writes the frames, or queues them behind the write under way. After <see cref="CompleteAsync"/> they are dropped.</summary>
+    public void Send(ReadOnlyMemory<byte> frames)
     {
         var tooSlow = false;
         lock (_gate)
@@ -27,39 +29,64 @@ public sealed class FrameSender(WebSocket socket, int queueLimit, Action onTooSl
             {
                 return;
             }
-            if (!_sending)
+            if (!_writing)
             {
-                _sending = true;
+                _writing = true;
             }
-            else if ((_waiting ??= new Queue<ReadOnlyMemory<byte>>()).Count < queueLimit)
+            else if ((_waiting ??= new Queue<Pending>()).Count < queueLimit)
             {
-                _waiting.Enqueue(frame);
+                _waiting.Enqueue(new Pending(frames, null));
                 return;
             }
             else
             {
-                _completed = true;
+                _completed = _failed = true;
                 _waiting = null;
                 tooSlow = true;
             }
         }
         if (tooSlow)
         {
-            // Outside the lock: the callback aborts the socket, which runs cancellation callbacks.
+            // Outside the lock: the callback aborts the connection, which runs cancellation callbacks.
             onTooSlow();
             return;
         }
-        SendFrom(frame);
+        WriteFrom(new Pending(frames, null));
     }
 
-    /// <summary>Takes no more frames and waits (up to <paramref name="timeout"/>) until those already given are sent.</summary>
+    /// <summary>
+    /// The WebSocket's own write (a pong, its close frame): taken after <see cref="CompleteAsync"/> too, not counted
+    /// against the queue limit, completed once written; fails once the connection has.
+    /// </summary>
+    public Task WriteAsync(ReadOnlyMemory<byte> bytes)
+    {
+        Pending pending;
+        lock (_gate)
+        {
+            if (_failed)
+            {
+                return Task.FromException(new IOException("The WebSocket's connection is gone."));
+            }
+            pending = new Pending(bytes, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (_writing)
+            {
+                (_waiting ??= new Queue<Pending>()).Enqueue(pending);
+                return pending.Written!.Task;
+            }
+            _writing = true;
+        }
+        WriteFrom(pending);
+        return pending.Written!.Task;
+    }
+
+    /// <summary>Takes no more frames and waits (up to <paramref name="timeout"/>) until those already given are written.</summary>
     public async Task CompleteAsync(TimeSpan timeout)
     {
         Task drained;
         lock (_gate)
         {
             _completed = true;
-            if (!_sending)
+            if (!_writing)
             {
                 return;
             }
@@ -69,82 +96,94 @@ public sealed class FrameSender(WebSocket socket, int queueLimit, Action onTooSl
         await drained.WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>Runs on the thread that set <see cref="_sending"/>: sends until the queue is empty or a send must wait.</summary>
-    private void SendFrom(ReadOnlyMemory<byte> frame)
+    /// <summary>Runs on the thread that set <see cref="_writing"/>: writes until the queue is empty or a write must wait.</summary>
+    private void WriteFrom(Pending next)
     {
         while (true)
         {
             try
             {
-                var pending = socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-                if (!pending.IsCompleted)
+                var write = connection.WriteAsync(next.Bytes);
+                if (!write.IsCompleted)
                 {
-                    _ = ContinueAsync(pending);
+                    _ = ContinueAsync(write, next);
                     return;
                 }
-                pending.GetAwaiter().GetResult();
+                write.GetAwaiter().GetResult();
             }
             catch (Exception e) when (IsPeerGone(e))
             {
-                Fail();
+                Fail(next, e);
                 return;
             }
-            if (!TryTakeNext(out frame))
+            next.Written?.TrySetResult();
+            if (!TryTakeNext(out next))
             {
                 return;
             }
         }
     }
 
-    private async Task ContinueAsync(ValueTask pending)
+    private async Task ContinueAsync(ValueTask write, Pending written)
     {
         try
         {
-            await pending;
+            await write;
         }
         catch (Exception e) when (IsPeerGone(e))
         {
-            Fail();
+            Fail(written, e);
             return;
         }
-        if (TryTakeNext(out var frame))
+        written.Written?.TrySetResult();
+        if (TryTakeNext(out var next))
         {
-            SendFrom(frame);
+            WriteFrom(next);
         }
     }
 
-    private bool TryTakeNext(out ReadOnlyMemory<byte> frame)
+    private bool TryTakeNext(out Pending next)
     {
         lock (_gate)
         {
             if (_waiting is { Count: > 0 } waiting)
             {
-                frame = waiting.Dequeue();
+                next = waiting.Dequeue();
                 return true;
             }
-            _sending = false;
+            _writing = false;
             // The queue grew for a slow moment: give its array back rather than keep it for the connection's life.
             _waiting = null;
             _drained?.TrySetResult();
-            frame = default;
+            next = default;
             return false;
         }
     }
 
-    private void Fail()
+    private void Fail(Pending failed, Exception error)
     {
         TaskCompletionSource? drained;
+        Queue<Pending>? dropped;
         lock (_gate)
         {
-            _completed = true;
-            _sending = false;
+            _completed = _failed = true;
+            _writing = false;
+            dropped = _waiting;
             _waiting = null;
             drained = _drained;
+        }
+        failed.Written?.TrySetException(error);
+        foreach (var pending in dropped ?? [])
+        {
+            pending.Written?.TrySetException(error);
         }
         // Whoever waits in CompleteAsync resumes only once the failure has been handled.
         onFailed();
         drained?.TrySetResult();
     }
 
-    private static bool IsPeerGone(Exception e) => e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException;
+    private static bool IsPeerGone(Exception e) => e is IOException or ObjectDisposedException or OperationCanceledException;
+
+    /// <summary>Bytes to write; <see cref="Written"/> is set for the WebSocket's own writes, which it awaits.</summary>
+    private readonly record struct Pending(ReadOnlyMemory<byte> Bytes, TaskCompletionSource? Written);
 }

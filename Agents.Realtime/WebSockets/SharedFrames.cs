@@ -4,20 +4,25 @@ using System.Text.Json;
 namespace Agents.Realtime.WebSockets;
 
 /// <summary>
-/// An event going to many /ws clients is serialised once, not once per client: the frame's bytes are kept beside the
-/// event object for as long as it lives (thread delivery hands the same object to every connection of the thread).
+/// An event going to many /ws clients is serialised and framed once, not once per client: the frame's bytes are kept
+/// beside the event object for as long as it lives (thread delivery hands the same object to every connection of the
+/// thread, and the same array for a batch, whose frames are kept back to back for one write per client).
 /// </summary>
 internal static class SharedFrames
 {
     private static readonly ConditionalWeakTable<object, byte[]> Frames = [];
 
-    public static byte[] Of(ThreadEvent threadEvent) => Frames.GetValue(threadEvent, static e => Serialize(OutgoingFrame.From((ThreadEvent)e)));
+    public static byte[] Of(ThreadEvent threadEvent) => Frames.GetValue(threadEvent, static e => Frame(OutgoingFrame.From((ThreadEvent)e)));
+
+    public static byte[] Of(IReadOnlyList<ThreadEvent> batch) =>
+        batch.Count == 1 ? Of(batch[0]) : Frames.GetValue(batch, static b => TextFrames.Concat([.. ((IReadOnlyList<ThreadEvent>)b).Select(Of)]));
 
     public static byte[] Of(TypingEvent typing) =>
-        Frames.GetValue(typing, static e => Serialize(new OutgoingFrame(EventTypes.Typing, e, ((TypingEvent)e).ThreadId)));
+        Frames.GetValue(typing, static e => Frame(new OutgoingFrame(EventTypes.Typing, e, ((TypingEvent)e).ThreadId)));
 
     public static byte[] Of(PresenceEvent presence) =>
-        Frames.GetValue(presence, static e => Serialize(new OutgoingFrame(EventTypes.Presence, e, ((PresenceEvent)e).ThreadId)));
+        Frames.GetValue(presence, static e => Frame(new OutgoingFrame(EventTypes.Presence, e, ((PresenceEvent)e).ThreadId)));
 
-    public static byte[] Serialize(OutgoingFrame frame) => JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Options);
+    /// <summary>The frame on the wire: the WebSocket header, then the JSON.</summary>
+    public static byte[] Frame(OutgoingFrame frame) => TextFrames.Frame(JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Options));
 }

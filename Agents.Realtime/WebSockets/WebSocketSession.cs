@@ -7,7 +7,8 @@ namespace Agents.Realtime.WebSockets;
 
 /// <summary>
 /// One client on /ws: a receive loop that turns frames into session calls, and a <see cref="FrameSender"/> that writes
-/// frames in the order they are given (thread events included, so they keep their seq order). Bad frames get typed
+/// frames in the order they are given (thread events included, so they keep their seq order; a batch of a thread's
+/// events in one write). Bad frames get typed
 /// error frames and the connection stays open; only a dead or hopelessly slow peer is disconnected. While the client is
 /// idle the session holds no receive buffer, no send queue and no timer of its own (<see cref="WebSocketHeartbeat"/> beats for every registered session).
 /// </summary>
@@ -27,7 +28,7 @@ internal sealed partial class WebSocketSession : IEventSink
 
     // abortConnection ends the client's HTTP connection (which fires the request's abort token and ends a pending
     // receive): a dead or too slow peer is dropped this way, with no cancellation source of the session's own.
-    public WebSocketSession(WebSocket socket, Action abortConnection, ThreadSessions sessions, UserRateLimiter limiter, RealtimeOptions options,
+    public WebSocketSession(WebSocket socket, WebSocketWire wire, Action abortConnection, ThreadSessions sessions, UserRateLimiter limiter, RealtimeOptions options,
         ILogger logger)
     {
         _socket = socket;
@@ -36,7 +37,8 @@ internal sealed partial class WebSocketSession : IEventSink
         _limiter = limiter;
         _options = options;
         _logger = logger;
-        _sender = new FrameSender(socket, options.WebSocketSendQueueLimit, onTooSlow: OnTooSlow, onFailed: Disconnect);
+        _sender = new FrameSender(wire.Connection, options.WebSocketSendQueueLimit, onTooSlow: OnTooSlow, onFailed: Disconnect);
+        wire.Sender = _sender;
     }
 
     public async Task RunAsync(string userName, string accessToken, CancellationToken cancellationToken)
@@ -274,7 +276,7 @@ internal sealed partial class WebSocketSession : IEventSink
             ? payload.Deserialize<T>(FrameJson.Options) ?? throw new JsonException()
             : throw new JsonException();
 
-    private void Send(OutgoingFrame frame) => _sender.Send(SharedFrames.Serialize(frame));
+    private void Send(OutgoingFrame frame) => _sender.Send(SharedFrames.Frame(frame));
 
     private void SendError(string code, string message, string? operation, string? requestId) =>
         Send(new OutgoingFrame(EventTypes.Error, new ErrorEvent(code, message, operation), RequestId: requestId));
@@ -301,7 +303,7 @@ internal sealed partial class WebSocketSession : IEventSink
             {
                 await _socket.CloseAsync(status, description, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
             }
-            catch (Exception e) when (e is WebSocketException or TimeoutException or ObjectDisposedException)
+            catch (Exception e) when (e is WebSocketException or IOException or TimeoutException or ObjectDisposedException)
             {
                 _socket.Abort();
             }
@@ -316,10 +318,7 @@ internal sealed partial class WebSocketSession : IEventSink
 
     public ValueTask SendEventsAsync(IReadOnlyList<ThreadEvent> events, CancellationToken cancellationToken)
     {
-        foreach (var threadEvent in events)
-        {
-            _sender.Send(SharedFrames.Of(threadEvent));
-        }
+        _sender.Send(SharedFrames.Of(events));
         return ValueTask.CompletedTask;
     }
 

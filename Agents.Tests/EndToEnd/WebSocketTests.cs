@@ -58,6 +58,36 @@ public sealed class WebSocketTests(AppHostFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task TheClientsOwnPingsAreAnsweredAmongTheEventsOfABusyThread()
+    {
+        await using var user = await AgentsClient.SignInAsync(FrontDoor, NewUser("ws"));
+        var thread = await user.CreateThreadAsync("Pinged while busy");
+        // WebSocket-level pings every 20 ms; no pong within a second and the client gives up. Realtime writes its own
+        // frames under ASP.NET Core's WebSocket, which answers the pings: a pong lost, or written inside a frame, breaks this.
+        await using var ws = await WsClient.ConnectAsync(FrontDoor, user.Token, options =>
+        {
+            options.KeepAliveInterval = TimeSpan.FromMilliseconds(20);
+            options.KeepAliveTimeout = TimeSpan.FromSeconds(1);
+        });
+        await ws.SendAsync(WsClient.Frame(EventTypes.JoinThread, new { thread_id = thread, after_seq = 0 }, "j1"));
+        await ws.WaitForTypeAsync(EventTypes.ThreadJoined, "j1");
+
+        const int Messages = 12;
+        for (var i = 0; i < Messages; i++)
+        {
+            await ws.SendAsync(WsClient.Frame(EventTypes.UserMessage, new { thread_id = thread, client_message_id = $"m{i}", text = $"help {i}" }, $"m{i}"));
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+        await ws.WaitForAsync(f => f.GetProperty("type").GetString() == EventTypes.LlmResponse
+            && ws.Frames.Count(g => g.GetProperty("type").GetString() == EventTypes.LlmResponse) == Messages, "every reply");
+
+        Assert.False(ws.Ended);
+        Assert.Equal(WebSocketState.Open, ws.State);
+        var seqs = ws.Frames.Where(f => f.TryGetProperty("seq", out _)).Select(f => f.GetProperty("seq").GetInt64()).ToArray();
+        Assert.Equal(Enumerable.Range(1, seqs.Length).Select(s => (long)s), seqs);
+    }
+
+    [Fact]
     public async Task BadFramesGetTypedErrorsAndNobodyIsDisconnected()
     {
         await using var user = await AgentsClient.SignInAsync(FrontDoor, NewUser("ws"));

@@ -29,9 +29,10 @@ public sealed class WsClient : IAsyncDisposable
     /// <summary>The server closed the connection or it broke: nothing more will be received.</summary>
     public bool Ended => _receiver?.IsCompleted == true;
 
-    public static async Task<WsClient> ConnectAsync(Uri frontDoor, string? token)
+    public static async Task<WsClient> ConnectAsync(Uri frontDoor, string? token, Action<ClientWebSocketOptions>? configure = null)
     {
         var client = new WsClient();
+        configure?.Invoke(client._socket.Options);
         var uri = new UriBuilder(frontDoor) { Scheme = "ws", Path = "/ws", Query = token is null ? "" : $"access_token={Uri.EscapeDataString(token)}" }.Uri;
         await client._socket.ConnectAsync(uri, TestContext.Current.CancellationToken).WithTimeout();
         client._receiver = client.ReceiveAsync();

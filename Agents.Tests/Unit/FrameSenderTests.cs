@@ -1,20 +1,20 @@
-using System.Net.WebSockets;
 using System.Text;
 using Agents.Realtime.WebSockets;
 
 namespace Agents.Tests.Unit;
 
 /// <summary>
-/// How a /ws client's frames are written: at once while the socket is free, queued behind a send that must wait, in
-/// order either way; a client that lets too many queue up is dropped; a failed send ends the sender. The socket here
-/// is a scripted one (the end-to-end WebSocket tests cover the real one).
+/// How a /ws client's frames are written: at once while the connection is free, queued behind a write that must wait,
+/// in order either way, the WebSocket's own writes (pongs, the close frame) among them; a client that lets too many
+/// queue up is dropped; a failed write ends the sender. The connection here is a scripted stream (the end-to-end
+/// WebSocket tests cover Kestrel's).
 /// </summary>
 public sealed class FrameSenderTests
 {
     [Fact]
     public void WhileTheSocketIsFreeEachFrameIsWrittenBeforeSendReturns()
     {
-        var socket = new ScriptedSocket();
+        var socket = new ScriptedStream();
         var sender = new FrameSender(socket, queueLimit: 2, onTooSlow: () => Assert.Fail("not slow"), onFailed: () => Assert.Fail("not failed"));
 
         sender.Send(Frame("a"));
@@ -26,7 +26,7 @@ public sealed class FrameSenderTests
     [Fact]
     public async Task FramesGivenWhileASendWaitsFollowItInOrder()
     {
-        var socket = new ScriptedSocket();
+        var socket = new ScriptedStream();
         var sender = new FrameSender(socket, queueLimit: 10, onTooSlow: () => Assert.Fail("not slow"), onFailed: () => Assert.Fail("not failed"));
         var held = socket.HoldNextSend();
 
@@ -44,7 +44,7 @@ public sealed class FrameSenderTests
     [Fact]
     public async Task AClientThatLetsMoreThanTheLimitQueueUpIsTooSlowAndGetsNothingMore()
     {
-        var socket = new ScriptedSocket();
+        var socket = new ScriptedStream();
         var tooSlow = 0;
         var sender = new FrameSender(socket, queueLimit: 2, onTooSlow: () => tooSlow++, onFailed: () => Assert.Fail("not failed"));
         var held = socket.HoldNextSend();
@@ -66,7 +66,7 @@ public sealed class FrameSenderTests
     [Fact]
     public async Task CompletingWaitsUntilWhatWasGivenIsSentAndDropsWhatComesAfter()
     {
-        var socket = new ScriptedSocket();
+        var socket = new ScriptedStream();
         var sender = new FrameSender(socket, queueLimit: 10, onTooSlow: () => Assert.Fail("not slow"), onFailed: () => Assert.Fail("not failed"));
         var held = socket.HoldNextSend();
         sender.Send(Frame("1"));
@@ -84,7 +84,7 @@ public sealed class FrameSenderTests
     [Fact]
     public async Task AFailedSendEndsTheSenderOnce()
     {
-        var socket = new ScriptedSocket();
+        var socket = new ScriptedStream();
         var failed = 0;
         var firstFailure = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sender = new FrameSender(socket, queueLimit: 10, onTooSlow: () => Assert.Fail("not slow"), onFailed: () =>
@@ -97,7 +97,7 @@ public sealed class FrameSenderTests
         sender.Send(Frame("2"));
 
         // The failed send completes on another thread: wait for the sender to hear of it, not for a fixed time.
-        held.SetException(new WebSocketException(WebSocketError.ConnectionClosedPrematurely));
+        held.SetException(new IOException("reset"));
         await firstFailure.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         await sender.CompleteAsync(TimeSpan.FromSeconds(5)).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         sender.Send(Frame("3"));
@@ -106,15 +106,47 @@ public sealed class FrameSenderTests
         Assert.Equal(["1"], socket.Written);
     }
 
+    [Fact]
+    public async Task TheWebSocketsOwnWritesTakeTheSameQueueAndAreTakenAfterCompletion()
+    {
+        var socket = new ScriptedStream();
+        var sender = new FrameSender(socket, queueLimit: 1, onTooSlow: () => Assert.Fail("not slow"), onFailed: () => Assert.Fail("not failed"));
+        var held = socket.HoldNextSend();
+        sender.Send(Frame("1"));
+        var pong = sender.WriteAsync(Frame("pong"));
+        var completed = sender.CompleteAsync(TimeSpan.FromSeconds(30));
+        var close = sender.WriteAsync(Frame("close"));
+        Assert.False(pong.IsCompleted);
+
+        held.SetResult();
+        await Task.WhenAll(pong, close, completed).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.Equal(["1", "pong", "close"], socket.Written);
+    }
+
+    [Fact]
+    public async Task AfterAFailureTheWebSocketsOwnWritesFail()
+    {
+        var socket = new ScriptedStream();
+        var sender = new FrameSender(socket, queueLimit: 10, onTooSlow: () => Assert.Fail("not slow"), onFailed: () => { });
+        var held = socket.HoldNextSend();
+        sender.Send(Frame("1"));
+        var queued = sender.WriteAsync(Frame("pong"));
+
+        held.SetException(new IOException("reset"));
+        await Assert.ThrowsAsync<IOException>(() => queued.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<IOException>(() => sender.WriteAsync(Frame("close")));
+        Assert.Equal(["1"], socket.Written);
+    }
+
     private static byte[] Frame(string text) => Encoding.UTF8.GetBytes(text);
 
-    /// <summary>Records what is sent; a send can be held pending until the test lets it complete (or fail).</summary>
-    private sealed class ScriptedSocket : WebSocket
+    /// <summary>Records what is written; a write can be held pending until the test lets it complete (or fail).</summary>
+    private sealed class ScriptedStream : Stream
     {
         private readonly Lock _gate = new();
         private readonly List<string> _written = [];
         private TaskCompletionSource? _holdNext;
-        private int _sendsUnderWay;
+        private int _writesUnderWay;
 
         public List<string> Written
         {
@@ -145,12 +177,12 @@ public sealed class FrameSenderTests
             }
         }
 
-        public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             lock (_gate)
             {
                 _written.Add(Encoding.UTF8.GetString(buffer.Span));
-                MostSendsAtOnce = Math.Max(MostSendsAtOnce, ++_sendsUnderWay);
+                MostSendsAtOnce = Math.Max(MostSendsAtOnce, ++_writesUnderWay);
             }
             var hold = _holdNext;
             _holdNext = null;
@@ -170,34 +202,34 @@ public sealed class FrameSenderTests
         {
             lock (_gate)
             {
-                _sendsUnderWay--;
+                _writesUnderWay--;
             }
         }
 
-        public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>
-            SendAsync(buffer.AsMemory(), messageType, endOfMessage, cancellationToken).AsTask();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-        public override WebSocketCloseStatus? CloseStatus => null;
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-        public override string? CloseStatusDescription => null;
-
-        public override WebSocketState State => WebSocketState.Open;
-
-        public override string? SubProtocol => null;
-
-        public override void Abort()
+        public override void Flush()
         {
         }
 
-        public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) => Task.CompletedTask;
+        public override bool CanRead => false;
 
-        public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) => Task.CompletedTask;
+        public override bool CanWrite => true;
 
-        public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
+        public override bool CanSeek => false;
 
-        public override void Dispose()
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
         {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
         }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
