@@ -25,6 +25,8 @@ internal sealed partial class WebSocketSession : IEventSink
     private readonly Action _abortConnection;
     private long _lastHeardTicks = Environment.TickCount64;
     private long _lastPingTicks = Environment.TickCount64;
+    // Message frames still being handled while the loop reads on, oldest first, each with its receive buffer (touched by the receive loop only).
+    private Queue<(Task Handling, byte[] Buffer)>? _overlapping;
 
     // abortConnection ends the client's HTTP connection (which fires the request's abort token and ends a pending
     // receive): a dead or too slow peer is dropped this way, with no cancellation source of the session's own.
@@ -85,28 +87,63 @@ internal sealed partial class WebSocketSession : IEventSink
 
     private async Task ReceiveLoopAsync(ClientConnection connection, CancellationToken cancellationToken)
     {
-        while (_socket.State == WebSocketState.Open && !cancellationToken.IsCancellationRequested)
+        try
         {
-            var (buffer, length, tooLarge) = await ReceiveMessageAsync(cancellationToken);
-            if (buffer is null)
+            while (_socket.State == WebSocketState.Open && !cancellationToken.IsCancellationRequested)
             {
-                return;
-            }
-            try
-            {
+                var (buffer, length, tooLarge) = await ReceiveMessageAsync(cancellationToken);
+                if (buffer is null)
+                {
+                    return;
+                }
                 Interlocked.Exchange(ref _lastHeardTicks, Environment.TickCount64);
                 if (tooLarge)
                 {
+                    ArrayPool<byte>.Shared.Return(buffer);
                     SendError(ErrorCodes.FrameTooLarge, $"Frames are limited to {_options.MaxFrameBytes} bytes.", null, null);
                     continue;
                 }
-                await HandleFrameAsync(connection, buffer.AsMemory(0, length), cancellationToken);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
+                var handling = StartFrame(connection, buffer.AsMemory(0, length), out var mayOverlap, cancellationToken);
+                if (handling.IsCompleted || !mayOverlap)
+                {
+                    await WhenHandledAsync(handling, buffer);
+                    continue;
+                }
+                (_overlapping ??= new Queue<(Task, byte[])>()).Enqueue((handling, buffer));
+                if (_overlapping.Count >= _options.MaxConcurrentCallsPerConnection)
+                {
+                    var (oldest, itsBuffer) = _overlapping.Dequeue();
+                    await WhenHandledAsync(oldest, itsBuffer);
+                }
             }
         }
+        finally
+        {
+            await DrainOverlappingAsync();
+        }
+    }
+
+    /// <summary>Waits for the frame's handling to end (an error it did not turn into an error frame included), then gives its buffer back.</summary>
+    private static async Task WhenHandledAsync(Task handling, byte[] buffer)
+    {
+        try
+        {
+            await handling.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task DrainOverlappingAsync()
+    {
+        while (_overlapping is { Count: > 0 } overlapping)
+        {
+            var (handling, buffer) = overlapping.Dequeue();
+            await WhenHandledAsync(handling, buffer);
+        }
+        _overlapping = null;
     }
 
     /// <summary>
@@ -172,29 +209,56 @@ internal sealed partial class WebSocketSession : IEventSink
         return larger;
     }
 
-    private async Task HandleFrameAsync(ClientConnection connection, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    /// <summary>
+    /// Parses the frame and starts handling it. Messages (<c>user_message</c>, <c>run_rule</c>) may overlap with the
+    /// frames after them, as hub calls do (up to <c>MaxConcurrentCallsPerConnection</c>): a connection's messages are
+    /// queued for their thread in the order they came before the first await, so a sender need not wait for each
+    /// commit and those that queue meanwhile are stored together. Every other frame waits for the messages before it
+    /// and is awaited by the loop, so nothing overtakes it.
+    /// </summary>
+    private Task StartFrame(ClientConnection connection, ReadOnlyMemory<byte> frame, out bool mayOverlap, CancellationToken cancellationToken)
     {
-        string? type = null;
-        string? requestId = null;
+        mayOverlap = false;
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(frame);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
-            {
-                SendError(ErrorCodes.MalformedJson, "A frame is a JSON object with a string \"type\".", null, null);
-                return;
-            }
-            type = typeElement.GetString();
-            requestId = root.TryGetProperty("request_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-            var payload = root.TryGetProperty("payload", out var p) ? p : default;
-            _limiter.Acquire(connection.UserName, isMessage: type is EventTypes.UserMessage or EventTypes.RunRule, isKeepAlive: type is EventTypes.Ping or EventTypes.Pong);
-            await DispatchAsync(connection, type!, payload, requestId, cancellationToken);
+            document = JsonDocument.Parse(frame);
         }
         catch (JsonException)
         {
-            SendError(type is null ? ErrorCodes.MalformedJson : ErrorCodes.Validation,
-                type is null ? "The frame is not valid JSON." : $"The payload of '{type}' is not what it should be; see the protocol in the README.", type, requestId);
+            SendError(ErrorCodes.MalformedJson, "The frame is not valid JSON.", null, null);
+            return Task.CompletedTask;
+        }
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
+        {
+            document.Dispose();
+            SendError(ErrorCodes.MalformedJson, "A frame is a JSON object with a string \"type\".", null, null);
+            return Task.CompletedTask;
+        }
+        var type = typeElement.GetString()!;
+        var requestId = root.TryGetProperty("request_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        mayOverlap = type is EventTypes.UserMessage or EventTypes.RunRule;
+        return HandleFrameAsync(connection, document, type, requestId, mayOverlap, cancellationToken);
+    }
+
+    private async Task HandleFrameAsync(ClientConnection connection, JsonDocument document, string type, string? requestId, bool mayOverlap,
+        CancellationToken cancellationToken)
+    {
+        using var owned = document;
+        try
+        {
+            var payload = document.RootElement.TryGetProperty("payload", out var p) ? p : default;
+            _limiter.Acquire(connection.UserName, isMessage: mayOverlap, isKeepAlive: type is EventTypes.Ping or EventTypes.Pong);
+            if (!mayOverlap)
+            {
+                await DrainOverlappingAsync();
+            }
+            await DispatchAsync(connection, type, payload, requestId, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            SendError(ErrorCodes.Validation, $"The payload of '{type}' is not what it should be; see the protocol in the README.", type, requestId);
         }
         catch (HubOperationException e)
         {

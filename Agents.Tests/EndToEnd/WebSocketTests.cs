@@ -88,6 +88,33 @@ public sealed class WebSocketTests(AppHostFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task MessagesSentWithoutWaitingAreStoredInOrderAndALaterFrameWaitsForThem()
+    {
+        await using var user = await AgentsClient.SignInAsync(FrontDoor, NewUser("ws"));
+        var thread = await user.CreateThreadAsync("Pipelined over plain WebSocket");
+        await using var ws = await WsClient.ConnectAsync(FrontDoor, user.Token);
+        await ws.SendAsync(WsClient.Frame(EventTypes.JoinThread, new { thread_id = thread, after_seq = 0 }, "j1"));
+        await ws.WaitForTypeAsync(EventTypes.ThreadJoined, "j1");
+
+        const int Messages = 15;
+        for (var i = 0; i < Messages; i++)
+        {
+            await ws.SendAsync(WsClient.Frame(EventTypes.UserMessage, new { thread_id = thread, client_message_id = $"m{i}", text = $"note {i}" }, $"m{i}"));
+        }
+        await ws.SendAsync(WsClient.Frame(EventTypes.LeaveThread, new { thread_id = thread }, "l1"));
+        await ws.WaitForTypeAsync(EventTypes.ThreadLeft, "l1");
+
+        // Every message was answered before the leave was: it waited for them.
+        var answered = ws.Frames.TakeWhile(f => f.GetProperty("type").GetString() != EventTypes.ThreadLeft)
+            .Where(f => f.GetProperty("type").GetString() == EventTypes.MessageAccepted).ToArray();
+        Assert.Equal(Messages, answered.Length);
+        var seqOf = answered.ToDictionary(f => f.GetProperty("request_id").GetString()!, f => f.GetProperty("payload").GetProperty("seq").GetInt64());
+        var seqs = Enumerable.Range(0, Messages).Select(i => seqOf[$"m{i}"]).ToArray();
+        Assert.Equal(seqs.Order(), seqs);
+        Assert.Equal(Messages, seqs.Distinct().Count());
+    }
+
+    [Fact]
     public async Task BadFramesGetTypedErrorsAndNobodyIsDisconnected()
     {
         await using var user = await AgentsClient.SignInAsync(FrontDoor, NewUser("ws"));
