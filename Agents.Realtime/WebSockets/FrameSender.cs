@@ -23,6 +23,7 @@ public sealed class FrameSender(Stream connection, int queueLimit, Action onTooS
     public void Send(ReadOnlyMemory<byte> frames)
     {
         var tooSlow = false;
+        Queue<Pending>? dropped = null;
         lock (_gate)
         {
             if (_completed)
@@ -41,6 +42,7 @@ public sealed class FrameSender(Stream connection, int queueLimit, Action onTooS
             else
             {
                 _completed = _failed = true;
+                dropped = _waiting;
                 _waiting = null;
                 tooSlow = true;
             }
@@ -48,6 +50,7 @@ public sealed class FrameSender(Stream connection, int queueLimit, Action onTooS
         if (tooSlow)
         {
             // Outside the lock: the callback aborts the connection, which runs cancellation callbacks.
+            FailWaiting(dropped, new IOException("The client read too slowly and was disconnected."));
             onTooSlow();
             return;
         }
@@ -173,13 +176,19 @@ public sealed class FrameSender(Stream connection, int queueLimit, Action onTooS
             drained = _drained;
         }
         failed.Written?.TrySetException(error);
+        FailWaiting(dropped, error);
+        // Whoever waits in CompleteAsync resumes only once the failure has been handled.
+        onFailed();
+        drained?.TrySetResult();
+    }
+
+    /// <summary>What was queued will not be written: the WebSocket's own writes among it are told so.</summary>
+    private static void FailWaiting(Queue<Pending>? dropped, Exception error)
+    {
         foreach (var pending in dropped ?? [])
         {
             pending.Written?.TrySetException(error);
         }
-        // Whoever waits in CompleteAsync resumes only once the failure has been handled.
-        onFailed();
-        drained?.TrySetResult();
     }
 
     private static bool IsPeerGone(Exception e) => e is IOException or ObjectDisposedException or OperationCanceledException;

@@ -8,9 +8,9 @@ namespace Agents.Realtime.WebSockets;
 /// <summary>
 /// One client on /ws: a receive loop that turns frames into session calls, and a <see cref="FrameSender"/> that writes
 /// frames in the order they are given (thread events included, so they keep their seq order; a batch of a thread's
-/// events in one write). Bad frames get typed
-/// error frames and the connection stays open; only a dead or hopelessly slow peer is disconnected. While the client is
-/// idle the session holds no receive buffer, no send queue and no timer of its own (<see cref="WebSocketHeartbeat"/> beats for every registered session).
+/// events in one write). Bad frames get typed error frames and the connection stays open; only a dead or hopelessly
+/// slow peer is disconnected. While the client is idle the session holds no receive buffer, no send queue and no timer
+/// of its own (<see cref="WebSocketHeartbeat"/> beats for every registered session).
 /// </summary>
 internal sealed partial class WebSocketSession : IEventSink
 {
@@ -397,6 +397,7 @@ internal sealed partial class WebSocketSession : IEventSink
         _sender.Send(SharedFrames.Of(presence));
         return ValueTask.CompletedTask;
     }
+
     [LoggerMessage(Level = LogLevel.Error, Message = "A /ws frame of type {Type} failed")]
     private partial void LogUnexpected(Exception exception, string? type);
 

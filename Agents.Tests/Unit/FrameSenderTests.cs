@@ -124,6 +124,25 @@ public sealed class FrameSenderTests
     }
 
     [Fact]
+    public async Task ATooSlowClientsQueuedWebSocketWritesFailRatherThanWaitForever()
+    {
+        var socket = new ScriptedStream();
+        var tooSlow = 0;
+        var sender = new FrameSender(socket, queueLimit: 1, onTooSlow: () => tooSlow++, onFailed: () => Assert.Fail("not failed"));
+        var held = socket.HoldNextSend();
+        sender.Send(Frame("1"));
+        var pong = sender.WriteAsync(Frame("pong"));
+
+        sender.Send(Frame("2"));
+        Assert.Equal(1, tooSlow);
+        await Assert.ThrowsAsync<IOException>(() => pong.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+
+        held.SetResult();
+        await sender.CompleteAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(["1"], socket.Written);
+    }
+
+    [Fact]
     public async Task AfterAFailureTheWebSocketsOwnWritesFail()
     {
         var socket = new ScriptedStream();
