@@ -6,6 +6,7 @@ builder.AddAgentsAuthentication();
 builder.Services.AddSlimConnectionIdentity();
 builder.Services.AddProblemDetails();
 builder.AddRealtime();
+builder.AddDirectWebSockets();
 
 var app = builder.Build();
 

@@ -52,6 +52,12 @@ public sealed class RealtimeOptions
     public int WebSocketSendQueueLimit { get; set; } = 10_000;
 
     /// <summary>
+    /// A connection whose first request is a /ws upgrade becomes a WebSocket before Kestrel's HTTP server sees it, and
+    /// keeps none of its per-request state (see DirectWebSockets); false leaves every /ws connection to the HTTP server.
+    /// </summary>
+    public bool DirectWebSockets { get; set; } = true;
+
+    /// <summary>
     /// Growth of the GC heap (MiB, from its smallest) after which, once the process is quiet, one compacting collection
     /// gives the memory back to the OS (see IdleHeapCompaction); 0 turns it off.
     /// </summary>

@@ -15,7 +15,7 @@ namespace Agents.Realtime.WebSockets;
 internal sealed partial class WebSocketSession : IEventSink
 {
     private const int FirstReceiveBufferBytes = 4096;
-    private static readonly ActivitySource Tracing = new("Agents.Realtime.WebSockets");
+    internal static readonly ActivitySource Tracing = new("Agents.Realtime.WebSockets");
     private readonly WebSocket _socket;
     private readonly ThreadSessions _sessions;
     private readonly UserRateLimiter _limiter;
@@ -39,13 +39,13 @@ internal sealed partial class WebSocketSession : IEventSink
         _limiter = limiter;
         _options = options;
         _logger = logger;
-        _sender = new FrameSender(wire.Connection, options.WebSocketSendQueueLimit, onTooSlow: OnTooSlow, onFailed: Disconnect);
+        _sender = new FrameSender(wire.Output, options.WebSocketSendQueueLimit, onTooSlow: OnTooSlow, onFailed: Disconnect);
         wire.Sender = _sender;
     }
 
-    public async Task RunAsync(string userName, string accessToken, CancellationToken cancellationToken)
+    public async Task RunAsync(string connectionId, string userName, string accessToken, CancellationToken cancellationToken)
     {
-        var connection = new ClientConnection($"ws-{Guid.NewGuid():N}", userName, accessToken, this);
+        var connection = new ClientConnection(connectionId, userName, accessToken, this);
         try
         {
             await _sessions.ConnectAsync(connection);

@@ -3,35 +3,37 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Agents.Realtime.WebSockets;
 
 /// <summary>
-/// A /ws client's upgraded connection as ASP.NET Core's WebSocket sees it. Reads go to the connection; writes (the
-/// WebSocket's own: pongs to the client's pings, its close frame) go through the session's <see cref="FrameSender"/>,
-/// which writes the session's frames to <see cref="Connection"/> directly: one writer, so a pong never lands inside a
-/// batch. <see cref="CaptureAt"/> puts it under the WebSocket before the upgrade.
+/// A /ws client's connection as ASP.NET Core's WebSocket sees it. Reads go to the connection; writes (the WebSocket's
+/// own: pongs to the client's pings, its close frame) go through the session's <see cref="FrameSender"/>, which writes
+/// the session's frames to <see cref="Output"/> directly: one writer, so a pong never lands inside a batch. Over
+/// Kestrel's upgraded request <paramref name="input"/> and <paramref name="output"/> are its one stream
+/// (<see cref="CaptureAt"/> puts the wire under the WebSocket before the upgrade); over a connection that
+/// <see cref="DirectWebSockets"/> took, they are its transport's two pipes.
 /// </summary>
-public sealed class WebSocketWire(Stream connection) : Stream
+public sealed class WebSocketWire(Stream input, Stream output) : Stream
 {
-    /// <summary>The upgraded connection itself (Kestrel's stream: every write is flushed).</summary>
-    public Stream Connection => connection;
+    /// <summary>Where the connection's bytes go out (every write is flushed).</summary>
+    public Stream Output => output;
 
     /// <summary>Set by the session once it has its sender; until then nothing else writes, so writes go straight through.</summary>
     public FrameSender? Sender { get; set; }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Sender is { } sender ? new ValueTask(sender.WriteAsync(buffer)) : connection.WriteAsync(buffer, cancellationToken);
+        Sender is { } sender ? new ValueTask(sender.WriteAsync(buffer)) : output.WriteAsync(buffer, cancellationToken);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => connection.ReadAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => input.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        connection.ReadAsync(buffer, offset, count, cancellationToken);
+        input.ReadAsync(buffer, offset, count, cancellationToken);
 
-    public override int Read(byte[] buffer, int offset, int count) => connection.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => input.Read(buffer, offset, count);
 
-    // Every write is flushed by the connection; a flush of its own here could run beside the sender's write.
+    // Every write is flushed by the output; a flush of its own here could run beside the sender's write.
     public override void Flush()
     {
     }
@@ -60,12 +62,24 @@ public sealed class WebSocketWire(Stream connection) : Stream
     {
         if (disposing)
         {
-            connection.Dispose();
+            input.Dispose();
+            if (output != input)
+            {
+                output.Dispose();
+            }
         }
         base.Dispose(disposing);
     }
 
-    public override ValueTask DisposeAsync() => connection.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        await input.DisposeAsync();
+        if (output != input)
+        {
+            await output.DisposeAsync();
+        }
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>
     /// For requests to <paramref name="path"/>: the upgrade (HTTP/1.1) or extended CONNECT (HTTP/2) that the WebSocket
@@ -107,7 +121,7 @@ public sealed class WebSocketWire(Stream connection) : Stream
 
     private static WebSocketWire Captured(IFeatureCollection features, Stream connection)
     {
-        var wire = new WebSocketWire(connection);
+        var wire = new WebSocketWire(connection, connection);
         features.Set(wire);
         return wire;
     }

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Agents.Hosting.Otlp;
 using Agents.Protocol;
 using Agents.Tests.Infrastructure;
@@ -85,6 +86,28 @@ public sealed class UserTurnTraceTests
             Assert.Equal("ws user_message", root.Name);
             Assert.Contains(spans, s => s.Resource == ResourceNames.Api && s.Name.StartsWith("POST", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task AWebSocketsHandshakeIsAShortSpanUnderTheFrontDoorsAndSaysWhichPathTookIt()
+    {
+        await using var user = await AgentsClient.SignInAsync(_fixture.FrontDoor, $"wsconnect-{Guid.NewGuid():N}"[..20]);
+        await using var ws = await WsClient.ConnectAsync(_fixture.FrontDoor, user.Token);
+        var hello = await ws.WaitForTypeAsync(EventTypes.ConnectionEstablished);
+        var connectionId = hello.GetProperty("payload").GetProperty("connection_id").GetString();
+
+        var spans = await _fixture.WaitForTelemetryAsync(store => store.GetTraces(ResourceNames.Realtime).Select(t => store.GetTrace(t.TraceId))
+            .FirstOrDefault(trace => trace.Any(s => s.Name == "ws connect" && s.Attributes.Any(a => a.Key == "agents.connection.id" && a.Value == connectionId))
+                && trace.Any(s => s.Resource == ResourceNames.Web)),
+            "the handshake's span with the front door's");
+
+        var handshake = spans.Single(s => s.Name == "ws connect");
+        Assert.Equal(ResourceNames.Realtime, handshake.Resource);
+        // The front door's proxy sends each upgrade on a connection of its own, so it is taken before the HTTP server.
+        Assert.Contains(handshake.Attributes, a => a.Key == "agents.ws.handshake" && a.Value == "direct");
+        Assert.Contains(handshake.Attributes, a => a.Key == "http.response.status_code" && a.Value == "101");
+        Assert.Contains(spans, s => s.Resource == ResourceNames.Web && s.SpanId == handshake.ParentSpanId);
+        Assert.Equal(WebSocketState.Open, ws.State);
     }
 
     private static bool IsHubSend(TelemetrySpan span, Guid thread) =>

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace Agents.Realtime.WebSockets;
+
+/// <summary>
+/// Kestrel connection middleware in front of the HTTP server. A connection whose first request is a plain /ws upgrade
+/// (see <see cref="UpgradeRequestHead"/>) with a token that passes is answered here and becomes a WebSocket on the
+/// connection's own pipes: no HTTP/1.1 connection, request, headers, middleware awaits or request span stay under it
+/// for the hours a client stays, which is most of what an idle /ws client cost (see README, "What a /ws connection
+/// holds"). Any other connection, and a /ws request this does not take (not plain, or its token does not pass), goes to
+/// the HTTP server with nothing read from it, so /ws there answers and runs as it always has; both end in the same
+/// session. The token is checked by the app's own authentication handler and authorization policy.
+/// </summary>
+internal sealed partial class DirectWebSockets(
+    IServiceProvider services,
+    IServiceScopeFactory scopes,
+    IAuthorizationPolicyProvider policies,
+    IAuthorizationService authorization,
+    IOptions<KestrelServerOptions> kestrel,
+    IOptions<WebSocketOptions> webSockets,
+    ILogger<DirectWebSockets> logger)
+{
+    // RFC 6455, section 4.2.2: the GUID the client's key is hashed with.
+    private static ReadOnlySpan<byte> AcceptGuid => "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8;
+
+    /// <summary>Puts this in front of the HTTP server on every endpoint Kestrel listens on, unless <c>Realtime:DirectWebSockets</c> is false.</summary>
+    public static void AddTo(WebApplicationBuilder builder) =>
+        builder.WebHost.ConfigureKestrel(options => options.ConfigureEndpointDefaults(listen =>
+        {
+            if (listen.ApplicationServices.GetRequiredService<IOptions<RealtimeOptions>>().Value.DirectWebSockets)
+            {
+                var direct = ActivatorUtilities.CreateInstance<DirectWebSockets>(listen.ApplicationServices);
+                listen.Use(next => connection => direct.OnConnectionAsync(connection, next));
+            }
+        }));
+
+    public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        if (await TryAcceptAsync(connection) is not { } accepted)
+        {
+            await next(connection);
+            return;
+        }
+        using (accepted.Socket)
+        {
+            await WebSocketEndpoint.RunSessionAsync(services, accepted.Socket, accepted.Wire, () => connection.Abort(), accepted.ConnectionId,
+                accepted.UserName, accepted.AccessToken, connection.ConnectionClosed);
+        }
+    }
+
+    /// <summary>
+    /// The accepted WebSocket, or null for the HTTP server, with nothing consumed from the connection. Only ever looks:
+    /// each read waits for more bytes than the last (never "examined to the end"), so the HTTP server's first read finds
+    /// them all at once. A client that sends no whole head in Kestrel's time is closed, as Kestrel closes it.
+    /// </summary>
+    private async Task<Accepted?> TryAcceptAsync(ConnectionContext connection)
+    {
+        var input = connection.Transport.Input;
+        var limits = kestrel.Value.Limits;
+        var maxHeadBytes = limits.MaxRequestLineSize + limits.MaxRequestHeadersTotalSize;
+        // Kestrel's own timeouts: the keep-alive one until the first byte, the request headers one for the rest.
+        using var timeout = new CancellationTokenSource(limits.KeepAliveTimeout);
+        var wanted = 1;
+        while (true)
+        {
+            ReadResult read;
+            try
+            {
+                read = await input.ReadAtLeastAsync(wanted, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                connection.Abort(new ConnectionAbortedException("No request head in time."));
+                return null;
+            }
+            var buffer = read.Buffer;
+            if (wanted == 1)
+            {
+                timeout.CancelAfter(limits.RequestHeadersTimeout);
+            }
+            var state = UpgradeRequestHead.TryRead(buffer, maxHeadBytes, limits.MaxRequestHeaderCount, out var head, out var headLength);
+            if (state == HeadState.NeedMore && !read.IsCompleted && !read.IsCanceled)
+            {
+                input.AdvanceTo(buffer.Start);
+                wanted = (int)buffer.Length + 1;
+                continue;
+            }
+            var user = state == HeadState.Ours ? await AuthenticateAsync(head!) : null;
+            if (user is null)
+            {
+                input.AdvanceTo(buffer.Start);
+                return null;
+            }
+            input.AdvanceTo(buffer.GetPosition(headLength));
+            return await AcceptAsync(connection, head!, user.Value.Name, user.Value.Token);
+        }
+    }
+
+    /// <summary>The user and token when the request would pass /ws's authentication and authorization; null sends it to the HTTP server.</summary>
+    private async Task<(string Name, string Token)?> AuthenticateAsync(UpgradeRequestHead head)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        // The request as the authentication handler would see it on the HTTP server (token in the header or the query).
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        http.Request.Method = HttpMethods.Get;
+        http.Request.Path = "/ws";
+        http.Request.QueryString = new QueryString(head.Query);
+        if (head.Authorization is not null)
+        {
+            http.Request.Headers.Authorization = head.Authorization;
+        }
+        try
+        {
+            var result = await http.AuthenticateAsync();
+            if (!result.Succeeded || !(await authorization.AuthorizeAsync(result.Principal, await policies.GetDefaultPolicyAsync())).Succeeded)
+            {
+                return null;
+            }
+            return (result.Principal.UserName(), http.BearerToken() ?? "");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The HTTP server runs the same check again and answers the failure as it always has.
+            LogAuthenticationFailed(e);
+            return null;
+        }
+    }
+
+    private async Task<Accepted> AcceptAsync(ConnectionContext connection, UpgradeRequestHead head, string userName, string accessToken)
+    {
+        var connectionId = WebSocketEndpoint.NewConnectionId();
+        // The front door's trace, when it sent one.
+        ActivityContext.TryParse(head.TraceParent, head.TraceState, isRemote: true, out var parent);
+        using (var handshake = WebSocketEndpoint.StartHandshake(connectionId, "direct", parent))
+        {
+            handshake?.SetTag("http.request.method", HttpMethods.Get);
+            await connection.Transport.Output.WriteAsync(SwitchingProtocols(head.Key));
+            handshake?.SetTag("http.response.status_code", StatusCodes.Status101SwitchingProtocols);
+        }
+        Activity.Current = null; // the session's frames are traces of their own
+        var wire = new WebSocketWire(connection.Transport.Input.AsStream(), connection.Transport.Output.AsStream());
+        var socket = WebSocket.CreateFromStream(wire, new WebSocketCreationOptions
+        {
+            IsServer = true,
+            KeepAliveInterval = webSockets.Value.KeepAliveInterval,
+            KeepAliveTimeout = webSockets.Value.KeepAliveTimeout,
+        });
+        return new Accepted(socket, wire, connectionId, userName, accessToken);
+    }
+
+    private static byte[] SwitchingProtocols(string key)
+    {
+        Span<byte> keyAndGuid = stackalloc byte[key.Length + AcceptGuid.Length];
+        Encoding.ASCII.GetBytes(key, keyAndGuid);
+        AcceptGuid.CopyTo(keyAndGuid[key.Length..]);
+#pragma warning disable CA5350 // SHA-1 is what RFC 6455 prescribes for Sec-WebSocket-Accept; it protects nothing.
+        var accept = Convert.ToBase64String(SHA1.HashData(keyAndGuid));
+#pragma warning restore CA5350
+        return Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {accept}\r\n\r\n");
+    }
+
+    private sealed record Accepted(WebSocket Socket, WebSocketWire Wire, string ConnectionId, string UserName, string AccessToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking a /ws token failed; the HTTP server takes the request")]
+    private partial void LogAuthenticationFailed(Exception exception);
+}
