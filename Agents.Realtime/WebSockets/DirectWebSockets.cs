@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -138,16 +140,17 @@ internal sealed partial class DirectWebSockets(
     private async Task<Accepted> AcceptAsync(ConnectionContext connection, UpgradeRequestHead head, string userName, string accessToken)
     {
         var connectionId = WebSocketEndpoint.NewConnectionId();
+        var output = Output(connection);
         // The front door's trace, when it sent one.
         ActivityContext.TryParse(head.TraceParent, head.TraceState, isRemote: true, out var parent);
         using (var handshake = WebSocketEndpoint.StartHandshake(connectionId, "direct", parent))
         {
             handshake?.SetTag("http.request.method", HttpMethods.Get);
-            await connection.Transport.Output.WriteAsync(SwitchingProtocols(head.Key));
+            await output.WriteAsync(SwitchingProtocols(head.Key));
             handshake?.SetTag("http.response.status_code", StatusCodes.Status101SwitchingProtocols);
         }
         Activity.Current = null; // the session's frames are traces of their own
-        var wire = new WebSocketWire(connection.Transport.Input.AsStream(), connection.Transport.Output.AsStream());
+        var wire = new WebSocketWire(connection.Transport.Input.AsStream(), output);
         var socket = WebSocket.CreateFromStream(wire, new WebSocketCreationOptions
         {
             IsServer = true,
@@ -156,6 +159,16 @@ internal sealed partial class DirectWebSockets(
         });
         return new Accepted(socket, wire, connectionId, userName, accessToken);
     }
+
+    /// <summary>
+    /// Where the connection's bytes go out: its socket itself when Kestrel's transport has one (each write is one
+    /// <c>send</c>, with no copy into the output pipe and no pass through Kestrel's send loop), else the output pipe.
+    /// Everything after the head is written here, the 101 included, so the pipe stays empty and nothing overtakes.
+    /// </summary>
+    private static Stream Output(ConnectionContext connection) =>
+        connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket
+            ? new NetworkStream(socket, ownsSocket: false)
+            : connection.Transport.Output.AsStream();
 
     private static byte[] SwitchingProtocols(string key)
     {
