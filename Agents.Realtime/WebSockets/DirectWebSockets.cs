@@ -47,7 +47,16 @@ internal sealed partial class DirectWebSockets(
 
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
-        if (await TryAcceptAsync(connection) is not { } accepted)
+        Accepted? accepted;
+        try
+        {
+            accepted = await TryAcceptAsync(connection);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            return; // the client went away during the handshake
+        }
+        if (accepted is null)
         {
             await next(connection);
             return;
