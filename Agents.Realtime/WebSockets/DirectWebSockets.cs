@@ -16,7 +16,7 @@ namespace Agents.Realtime.WebSockets;
 /// <summary>
 /// Kestrel connection middleware in front of the HTTP server. A connection whose first request is a plain /ws upgrade
 /// (see <see cref="UpgradeRequestHead"/>) with a token that passes is answered here and becomes a WebSocket on the
-/// connection's own pipes: no HTTP/1.1 connection, request, headers, middleware awaits or request span stay under it
+/// connection's input pipe and its socket: no HTTP/1.1 connection, request, headers, middleware awaits or request span stay under it
 /// for the hours a client stays, which is most of what an idle /ws client cost (see README, "What a /ws connection
 /// holds"). Any other connection, and a /ws request this does not take (not plain, or its token does not pass), goes to
 /// the HTTP server with nothing read from it, so /ws there answers and runs as it always has; both end in the same
@@ -123,7 +123,7 @@ internal sealed partial class DirectWebSockets(
         // The request as the authentication handler would see it on the HTTP server (token in the header or the query).
         var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         http.Request.Method = HttpMethods.Get;
-        http.Request.Path = "/ws";
+        http.Request.Path = WebSocketEndpoint.Path;
         http.Request.QueryString = new QueryString(head.Query);
         if (head.Authorization is not null)
         {

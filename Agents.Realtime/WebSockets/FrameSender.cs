@@ -3,9 +3,10 @@ namespace Agents.Realtime.WebSockets;
 /// <summary>
 /// The only writer of one /ws client's connection: writes whole WebSocket frames (already framed, see
 /// <see cref="TextFrames"/>) in the order they are given. While no write is under way, bytes are written at once on
-/// the caller's thread: Kestrel's inline scheduling takes them into the socket before the call returns, so delivering
-/// an event to a thread's clients is one loop of writes with no hand-off per client, and a batch of events given as
-/// one buffer leaves in one <c>send</c>. While a write is under way (the client reads slowly), what follows waits in a
+/// the caller's thread and reach the socket before the call returns (a connection taken directly writes to its socket;
+/// over Kestrel's upgraded request, its inline scheduling takes them there), so delivering an event to a thread's
+/// clients is one loop of writes with no hand-off per client, and a batch of events given as one buffer leaves in one
+/// <c>send</c>. While a write is under way (the client reads slowly), what follows waits in a
 /// queue that the write under way drains; past <c>queueLimit</c> the client is too slow and <c>onTooSlow</c> runs. The
 /// WebSocket's own writes (its pongs and close frame, through <see cref="WebSocketWire"/>) take the same queue, so the
 /// two never interleave. An idle client holds no buffer, no queue and no task.

@@ -11,7 +11,7 @@ public static class WebSocketEndpoint
     /// <summary>The /ws connections open on this instance.</summary>
     public static int OpenConnections => Volatile.Read(ref s_openConnections);
 
-    private const string Path = "/ws";
+    internal const string Path = "/ws";
 
     /// <summary>/ws connections accepted before Kestrel's HTTP server (see <see cref="DirectWebSockets"/>).</summary>
     public static WebApplicationBuilder AddDirectWebSockets(this WebApplicationBuilder builder)

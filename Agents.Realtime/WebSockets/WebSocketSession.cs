@@ -28,7 +28,7 @@ internal sealed partial class WebSocketSession : IEventSink
     // Message frames still being handled while the loop reads on, oldest first, each with its receive buffer (touched by the receive loop only).
     private Queue<(Task Handling, byte[] Buffer)>? _overlapping;
 
-    // abortConnection ends the client's HTTP connection (which fires the request's abort token and ends a pending
+    // abortConnection ends the client's connection (which fires its closed or aborted token and ends a pending
     // receive): a dead or too slow peer is dropped this way, with no cancellation source of the session's own.
     public WebSocketSession(WebSocket socket, WebSocketWire wire, Action abortConnection, ThreadSessions sessions, UserRateLimiter limiter, RealtimeOptions options,
         ILogger logger)

@@ -8,7 +8,7 @@ namespace Agents.Realtime.WebSockets;
 /// the session's frames to <see cref="Output"/> directly: one writer, so a pong never lands inside a batch. Over
 /// Kestrel's upgraded request <paramref name="input"/> and <paramref name="output"/> are its one stream
 /// (<see cref="CaptureAt"/> puts the wire under the WebSocket before the upgrade); over a connection that
-/// <see cref="DirectWebSockets"/> took, they are its transport's two pipes.
+/// <see cref="DirectWebSockets"/> took, they are its transport's input pipe and its socket.
 /// </summary>
 public sealed class WebSocketWire(Stream input, Stream output) : Stream
 {
