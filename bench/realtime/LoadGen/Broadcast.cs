@@ -15,6 +15,9 @@ public sealed class BroadcastStep(int id, int rate, int planned, int receivers)
     private long _otherMessages;
     private readonly bool[][] _seen = [.. Enumerable.Range(0, receivers).Select(_ => new bool[planned])];
     private readonly int[] _last = [.. Enumerable.Repeat(-1, receivers)];
+    private readonly long[] _intended = new long[planned];
+    private readonly long[] _firstArrived = [.. Enumerable.Repeat(long.MaxValue, planned)];
+    private readonly long[] _lastArrived = new long[planned];
 
     public int Id { get; } = id;
 
@@ -54,6 +57,46 @@ public sealed class BroadcastStep(int id, int rate, int planned, int receivers)
         }
         _last[receiver] = Math.Max(_last[receiver], index);
         Latency.Record(Stopwatch.GetElapsedTime(intendedTimestamp, arrivedTimestamp).TotalMilliseconds);
+        _intended[index] = intendedTimestamp;
+        UpdateMin(ref _firstArrived[index], arrivedTimestamp);
+        UpdateMax(ref _lastArrived[index], arrivedTimestamp);
+    }
+
+    /// <summary>
+    /// Where the time goes, per message that arrived: its first copy's latency (the path up to the fan-out) and the time
+    /// from its first copy to its last (the fan-out to every receiver), as (p50, p99) in ms each.
+    /// </summary>
+    public ((double P50, double P99) FirstCopy, (double P50, double P99) Spread) Breakdown()
+    {
+        var first = new LatencyHistogram();
+        var spread = new LatencyHistogram();
+        for (var i = 0; i < Planned; i++)
+        {
+            var firstArrived = Interlocked.Read(ref _firstArrived[i]);
+            if (firstArrived == long.MaxValue)
+            {
+                continue;
+            }
+            first.Record(Stopwatch.GetElapsedTime(_intended[i], firstArrived).TotalMilliseconds);
+            spread.Record(Stopwatch.GetElapsedTime(firstArrived, Interlocked.Read(ref _lastArrived[i])).TotalMilliseconds);
+        }
+        return ((first.Percentile(0.50), first.Percentile(0.99)), (spread.Percentile(0.50), spread.Percentile(0.99)));
+    }
+
+    private static void UpdateMin(ref long location, long value)
+    {
+        long seen;
+        while (value < (seen = Interlocked.Read(ref location)) && Interlocked.CompareExchange(ref location, value, seen) != seen)
+        {
+        }
+    }
+
+    private static void UpdateMax(ref long location, long value)
+    {
+        long seen;
+        while (value > (seen = Interlocked.Read(ref location)) && Interlocked.CompareExchange(ref location, value, seen) != seen)
+        {
+        }
     }
 
     public void Other() => Interlocked.Increment(ref _otherMessages);

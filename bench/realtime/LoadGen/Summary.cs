@@ -80,7 +80,14 @@ public static class Summary
                     {
                         ["deliveries_per_cpu_second"] = Node(MedianOf(steps.Select(s => s.DeliveriesPerCpuSecond))),
                         ["websocket_messages_per_cpu_second"] = Node(MedianOf(steps.Select(MessagesPerCpuSecond))),
+                        ["p50_ms"] = Node(MedianOf(steps.Select(s => s.P50Ms))),
                         ["p99_ms"] = Node(MedianOf(steps.Select(s => s.P99Ms))),
+                        // Where the latency is: the path up to the fan-out (a message's first copy), then the fan-out
+                        // itself (from a message's first copy to its last).
+                        ["first_copy_p50_ms"] = Node(MedianOf(steps.Select(s => s.FirstCopyP50Ms))),
+                        ["first_copy_p99_ms"] = Node(MedianOf(steps.Select(s => s.FirstCopyP99Ms))),
+                        ["spread_p50_ms"] = Node(MedianOf(steps.Select(s => s.SpreadP50Ms))),
+                        ["spread_p99_ms"] = Node(MedianOf(steps.Select(s => s.SpreadP99Ms))),
                         ["lost"] = Node(MedianOf(steps.Select(s => (double)s.Lost))),
                         ["runs"] = steps.Count,
                     };
@@ -99,7 +106,7 @@ public static class Summary
                 ["kernel"] = File.ReadAllText("/proc/sys/kernel/osrelease").Trim(),
                 ["dotnet"] = Environment.Version.ToString(),
                 ["node"] = options.Get("node-version", ""),
-                ["pinning"] = "load generator on core 0; the server alone on core 1 (taskset); for agents-realtime, the AppHost, Api, Postgres and Redis on core 0",
+                ["pinning"] = "load generator alone on core 0; the server on core 1 (taskset); for agents-realtime, the whole AppHost tree (AppHost, Api, Realtime, Web, Postgres, Redis) on core 1",
                 ["note"] = options.Get("note", ""),
             },
             ["params"] = new JsonObject
@@ -123,10 +130,11 @@ public static class Summary
             Console.WriteLine($"{server["name"],-18} {server["protocol"],-12} {server["held_rate_messages_per_second"],10} {server["deliveries_per_second"],9} {server["deliveries_per_cpu_second"],12} {server["p50_ms"],8} {server["p99_ms"],8} {server["lost"],5} {server["duplicated"],5} {server["out_of_order"],5} {string.Join(", ", memory.Select(m => m.Value?.ToString())),24}");
         }
         Console.WriteLine();
-        Console.WriteLine("deliveries per server CPU-second (p99 ms) at each rate:");
+        Console.WriteLine("deliveries per server CPU-second (p99 ms; first copy p99 + spread p99) at each rate:");
         foreach (var (rate, row) in atEqualRates)
         {
-            Console.WriteLine($"{rate,5}/s  " + string.Join("  ", row!.AsObject().Select(c => $"{c.Key} {c.Value!["deliveries_per_cpu_second"]} ({c.Value!["p99_ms"]})")));
+            Console.WriteLine($"{rate,5}/s  " + string.Join("  ", row!.AsObject().Select(c =>
+                $"{c.Key} {c.Value!["deliveries_per_cpu_second"]} ({c.Value!["p99_ms"]}; {c.Value!["first_copy_p99_ms"]} + {c.Value!["spread_p99_ms"]})")));
         }
         return 0;
     }

@@ -82,7 +82,7 @@ public static class Turn
             var step = new BroadcastStep(i + 1, rates[i], rates[i] * stepSeconds, clients);
             var result = await RunStepAsync(target, tree, sender, step, size, s => Volatile.Write(ref current, s), token);
             steps.Add(result);
-            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  server cpu {result.Cpu.GetValueOrDefault("server"),6:F2} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
+            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  first copy {result.FirstCopyP50Ms:F1}/{result.FirstCopyP99Ms:F1} ms  spread {result.SpreadP50Ms:F1}/{result.SpreadP99Ms:F1} ms  server cpu {result.Cpu.GetValueOrDefault("server"),6:F2} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
             if (result.P99Ms > maxP99 || result.Lost > 0 || result.SendErrors > 0)
             {
                 break;
@@ -183,6 +183,7 @@ public static class Turn
         var cpuAfter = tree.CpuSeconds();
         var cpu = cpuAfter.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value - cpuBefore.GetValueOrDefault(kv.Key), 2));
         var serverCpu = cpu.GetValueOrDefault("server");
+        var (firstCopy, spread) = step.Breakdown();
         return new StepResult(
             step.Rate, step.Planned, Math.Round(sent.TotalSeconds, 2), step.Unique,
             // The step lasts Planned / Rate seconds by design (the last message goes out one interval before its end).
@@ -190,7 +191,7 @@ public static class Turn
             serverCpu > 0 ? Math.Round(step.Unique / serverCpu, 0) : double.NaN,
             step.Latency.Percentile(0.50), step.Latency.Percentile(0.99), step.Latency.Percentile(1.0),
             expected - step.Unique, step.Duplicated, step.OutOfOrder, step.OtherMessages,
-            Interlocked.Read(ref target.SendErrors) - errorsBefore, cpu, load);
+            Interlocked.Read(ref target.SendErrors) - errorsBefore, firstCopy.P50, firstCopy.P99, spread.P50, spread.P99, cpu, load);
     }
 
     /// <summary>Waits (up to 2 minutes) until the server used less than 5% of a core over a second, then <paramref name="after"/> seconds more; returns the seconds waited.</summary>
@@ -230,6 +231,7 @@ public sealed record MemoryResult(long BaselineRssKb, Dictionary<string, long> R
 public sealed record StepResult(
     int Rate, int Sent, double SendSeconds, long Delivered, double DeliveriesPerSecond, double DeliveriesPerCpuSecond,
     double P50Ms, double P99Ms, double MaxMs, long Lost, long Duplicated, long OutOfOrder, long OtherMessages, long SendErrors,
+    double FirstCopyP50Ms, double FirstCopyP99Ms, double SpreadP50Ms, double SpreadP99Ms,
     Dictionary<string, double> Cpu, double[] LoadAverage);
 
 public sealed record TurnResult(
