@@ -10,20 +10,49 @@ internal sealed class WorkerRegistry(IConnectionMultiplexer redis, TimeProvider 
 {
     private static readonly RedisKey Key = "agents:workers";
 
-    public async Task RefreshAsync(string workerId, TimeSpan lease) =>
-        await redis.GetDatabase().SortedSetAddAsync(Key, workerId, time.GetUtcNow().Add(lease).ToUnixTimeMilliseconds());
+    /// <summary>
+    /// How long an answer is reused (an "alive" one never past the worker's lease). Every message asks, and a Redis round
+    /// trip per message was a tenth of the Api's CPU on a busy thread; so a worker that starts or stops elsewhere is seen
+    /// within this. This instance's own workers are seen at once.
+    /// </summary>
+    public static readonly TimeSpan ReuseAnswerFor = TimeSpan.FromSeconds(1);
 
-    public async Task RemoveAsync(string workerId) => await redis.GetDatabase().SortedSetRemoveAsync(Key, workerId);
+    private Answer _last = new(false, 0);
+
+    public async Task RefreshAsync(string workerId, TimeSpan lease)
+    {
+        await redis.GetDatabase().SortedSetAddAsync(Key, workerId, time.GetUtcNow().Add(lease).ToUnixTimeMilliseconds());
+        Volatile.Write(ref _last, new Answer(true, 0)); // asked again next time
+    }
+
+    public async Task RemoveAsync(string workerId)
+    {
+        await redis.GetDatabase().SortedSetRemoveAsync(Key, workerId);
+        Volatile.Write(ref _last, new Answer(false, 0)); // asked again next time
+    }
 
     public async Task<bool> AnyAliveAsync()
     {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var last = Volatile.Read(ref _last);
+        if (now < last.ValidUntilUnixMs)
+        {
+            return last.Alive;
+        }
         try
         {
-            return await redis.GetDatabase().SortedSetLengthAsync(Key, time.GetUtcNow().ToUnixTimeMilliseconds(), double.PositiveInfinity) > 0;
+            var latest = await redis.GetDatabase().SortedSetRangeByScoreWithScoresAsync(Key, now, double.PositiveInfinity,
+                Exclude.None, Order.Descending, take: 1);
+            var reuseUntil = now + (long)ReuseAnswerFor.TotalMilliseconds;
+            var answer = latest.Length == 0 ? new Answer(false, reuseUntil) : new Answer(true, Math.Min((long)latest[0].Score, reuseUntil));
+            Volatile.Write(ref _last, answer);
+            return answer.Alive;
         }
         catch (RedisException)
         {
             return true; // unknown: say nothing rather than claim the agent is offline
         }
     }
+
+    private sealed record Answer(bool Alive, long ValidUntilUnixMs);
 }

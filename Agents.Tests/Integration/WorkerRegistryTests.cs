@@ -1,0 +1,91 @@
+using Agents.Api.Runs;
+using Agents.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Agents.Tests.Integration;
+
+/// <summary>
+/// The registry of live run workers against a real Redis: how long an answer is reused. Two registries stand for two Api
+/// instances sharing the Redis.
+/// </summary>
+public sealed class WorkerRegistryTests : IAsyncLifetime
+{
+    private readonly ManualTime _time = new(DateTimeOffset.UtcNow);
+    private DistributedApplication? _app;
+    private ConnectionMultiplexer? _redis;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddRedis("workers-cache");
+        _app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await _app.StartAsync(TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("workers-cache", TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
+        _redis = await ConnectionMultiplexer.ConnectAsync((await _app.GetConnectionStringAsync("workers-cache", TestContext.Current.CancellationToken))!);
+    }
+
+    [Fact]
+    public async Task AWorkerThatStartsElsewhereIsSeenWithinASecondAndOneThatStartsHereAtOnce()
+    {
+        var api = new WorkerRegistry(_redis!, _time);
+        var otherApi = new WorkerRegistry(_redis!, _time);
+        Assert.False(await api.AnyAliveAsync());
+        Assert.False(await otherApi.AnyAliveAsync());
+
+        await otherApi.RefreshAsync("worker-a", TimeSpan.FromSeconds(30));
+
+        Assert.True(await otherApi.AnyAliveAsync());
+        Assert.False(await api.AnyAliveAsync());
+        _time.Advance(WorkerRegistry.ReuseAnswerFor);
+        Assert.True(await api.AnyAliveAsync());
+    }
+
+    [Fact]
+    public async Task AliveIsReusedForASecondThenAskedAgain()
+    {
+        var api = new WorkerRegistry(_redis!, _time);
+        var otherApi = new WorkerRegistry(_redis!, _time);
+        await otherApi.RefreshAsync("worker-b", TimeSpan.FromSeconds(30));
+        Assert.True(await api.AnyAliveAsync());
+
+        await otherApi.RemoveAsync("worker-b"); // the other instance's worker stops
+
+        Assert.False(await otherApi.AnyAliveAsync()); // it knows at once
+        Assert.True(await api.AnyAliveAsync()); // this one reuses its answer...
+        _time.Advance(WorkerRegistry.ReuseAnswerFor);
+        Assert.False(await api.AnyAliveAsync()); // ...for a second only
+    }
+
+    [Fact]
+    public async Task AliveIsNeverReusedPastTheWorkersLease()
+    {
+        var api = new WorkerRegistry(_redis!, _time);
+        await api.RefreshAsync("worker-c", TimeSpan.FromMilliseconds(300));
+        Assert.True(await api.AnyAliveAsync());
+
+        _time.Advance(TimeSpan.FromMilliseconds(400)); // the worker missed its heartbeat
+
+        Assert.False(await api.AnyAliveAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}
