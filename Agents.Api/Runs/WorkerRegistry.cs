@@ -17,18 +17,18 @@ internal sealed class WorkerRegistry(IConnectionMultiplexer redis, TimeProvider 
     /// </summary>
     public static readonly TimeSpan ReuseAnswerFor = TimeSpan.FromSeconds(1);
 
-    private Answer _last = new(false, 0);
+    private Answer _last = Answer.AskAgain;
 
     public async Task RefreshAsync(string workerId, TimeSpan lease)
     {
         await redis.GetDatabase().SortedSetAddAsync(Key, workerId, time.GetUtcNow().Add(lease).ToUnixTimeMilliseconds());
-        Volatile.Write(ref _last, new Answer(true, 0)); // asked again next time
+        Volatile.Write(ref _last, Answer.AskAgain);
     }
 
     public async Task RemoveAsync(string workerId)
     {
         await redis.GetDatabase().SortedSetRemoveAsync(Key, workerId);
-        Volatile.Write(ref _last, new Answer(false, 0)); // asked again next time
+        Volatile.Write(ref _last, Answer.AskAgain);
     }
 
     public async Task<bool> AnyAliveAsync()
@@ -54,5 +54,9 @@ internal sealed class WorkerRegistry(IConnectionMultiplexer redis, TimeProvider 
         }
     }
 
-    private sealed record Answer(bool Alive, long ValidUntilUnixMs);
+    private sealed record Answer(bool Alive, long ValidUntilUnixMs)
+    {
+        /// <summary>No answer to reuse: the next question goes to Redis (this instance's own workers just changed).</summary>
+        public static readonly Answer AskAgain = new(false, 0);
+    }
 }
