@@ -29,6 +29,7 @@ internal sealed partial class Orchestrator(
     private readonly CancellationTokenSource _stopping = new();
     private readonly HttpClient _healthClient = new() { Timeout = TimeSpan.FromSeconds(3) };
     private readonly RedisLauncher _redisLauncher = new();
+    private readonly PostgresProbes _postgresProbes = new();
     private readonly List<ResourceInstance> _instances = [];
     private readonly Stopwatch _sinceStart = new();
     private IReadOnlyList<IResource> _startOrder = [];
@@ -97,6 +98,7 @@ internal sealed partial class Orchestrator(
         }
         await Task.WhenAll(_instances.Select(i => i.Run)).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _redisLauncher.DisposeAsync();
+        await _postgresProbes.DisposeAsync();
         DeleteRunDirectory();
     }
 
@@ -158,8 +160,8 @@ internal sealed partial class Orchestrator(
 
     private IResourceLauncher LauncherFor(Resource resource) => resource switch
     {
-        PostgresServerResource => new PostgresLauncher(),
-        PostgresDatabaseResource => new PostgresDatabaseLauncher(),
+        PostgresServerResource => new PostgresLauncher(_postgresProbes),
+        PostgresDatabaseResource => new PostgresDatabaseLauncher(_postgresProbes),
         RedisResource => _redisLauncher,
         ProjectResource => new ProjectLauncher(_healthClient),
         ExecutableResource => new ExecutableLauncher(_healthClient),

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Agents.Hosting.Orchestration;
 
 /// <summary>initdb into the run's folder, then postgres on the allocated port; as the postgres user when root.</summary>
-internal sealed class PostgresLauncher : IResourceLauncher
+internal sealed class PostgresLauncher(PostgresProbes probes) : IResourceLauncher
 {
     public async Task<ProcessSpec?> PrepareAsync(ResourceInstance instance, LaunchContext context, CancellationToken cancellationToken)
     {
@@ -49,24 +49,7 @@ internal sealed class PostgresLauncher : IResourceLauncher
     public async Task<string?> CheckHealthAsync(ResourceInstance instance, CancellationToken cancellationToken)
     {
         var server = (PostgresServerResource)instance.Resource;
-        return await CheckConnectionAsync($"{await server.GetConnectionStringAsync(cancellationToken)};Database=postgres", cancellationToken);
-    }
-
-    internal static async Task<string?> CheckConnectionAsync(string connectionString, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = 3 };
-            await using var connection = new NpgsqlConnection(builder.ConnectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand("SELECT 1", connection);
-            await command.ExecuteScalarAsync(cancellationToken);
-            return null;
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            return e.Message;
-        }
+        return await probes.CheckAsync($"{await server.GetConnectionStringAsync(cancellationToken)};Database=postgres", cancellationToken);
     }
 
     private static ProcessSpec AsPostgresUser(string program, string[] args, string workingDirectory, Dictionary<string, string> environment)
@@ -82,7 +65,7 @@ internal sealed class PostgresLauncher : IResourceLauncher
 }
 
 /// <summary>Creates the database on its server (which it waits for) and checks it accepts connections.</summary>
-internal sealed class PostgresDatabaseLauncher : IResourceLauncher
+internal sealed class PostgresDatabaseLauncher(PostgresProbes probes) : IResourceLauncher
 {
     public async Task<ProcessSpec?> PrepareAsync(ResourceInstance instance, LaunchContext context, CancellationToken cancellationToken)
     {
@@ -104,6 +87,6 @@ internal sealed class PostgresDatabaseLauncher : IResourceLauncher
     public async Task<string?> CheckHealthAsync(ResourceInstance instance, CancellationToken cancellationToken)
     {
         var database = (PostgresDatabaseResource)instance.Resource;
-        return await PostgresLauncher.CheckConnectionAsync((await database.GetConnectionStringAsync(cancellationToken))!, cancellationToken);
+        return await probes.CheckAsync((await database.GetConnectionStringAsync(cancellationToken))!, cancellationToken);
     }
 }

@@ -234,6 +234,45 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task PostgresIsCheckedOnConnectionsKeptBetweenChecks()
+    {
+        // A new connection per check (every 5 s) cost the server a fork and a password authentication each time.
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddTestOutputLogging(output);
+        builder.AddPostgres(ResourceNames.Postgres).AddDatabase(ResourceNames.Database);
+        await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(TestContext.Current.CancellationToken).WithTimeout();
+        await app.WaitForHealthyAsync(ResourceNames.Database);
+        var connectionString = await app.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken);
+        await using var connection = new Npgsql.NpgsqlConnection($"{connectionString};Pooling=false");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+
+        var before = await CheckerBackendsAsync(connection);
+        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken); // more than one check period
+        var after = await CheckerBackendsAsync(connection);
+
+        // One connection for the server's check (database postgres), one for the database's, the same ones throughout.
+        Assert.Equal(["agentsdb", "postgres"], before.Select(b => b.Database));
+        Assert.Equal(before.Select(b => b.Pid), after.Select(b => b.Pid));
+        Assert.All(before.Zip(after), pair => Assert.True(pair.Second.LastQueryStart > pair.First.LastQueryStart, $"no check ran on {pair.First.Database}'s connection"));
+    }
+
+    private static async Task<List<(string Database, int Pid, DateTime LastQueryStart)>> CheckerBackendsAsync(Npgsql.NpgsqlConnection connection)
+    {
+        await using var command = new Npgsql.NpgsqlCommand("""
+            SELECT datname, pid, query_start FROM pg_stat_activity
+            WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() ORDER BY datname
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var backends = new List<(string, int, DateTime)>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            backends.Add((reader.GetString(0), reader.GetInt32(1), reader.GetDateTime(2)));
+        }
+        return backends;
+    }
+
+    [Fact]
     public async Task ReplicasEachGetAPortAndAreAllDiscoverable()
     {
         var builder = DistributedApplicationTestingBuilder.Create();
