@@ -24,7 +24,7 @@ internal sealed partial class WebSocketSession : IEventSink
     private readonly FrameSender _sender;
     private readonly Action _abortConnection;
     private long _lastHeardTicks = Environment.TickCount64;
-    private long _lastPingTicks = Environment.TickCount64;
+    private long _lastPingTicks;
     // Message frames still being handled while the loop reads on, oldest first, each with its receive buffer (touched by the receive loop only).
     private Queue<(Task Handling, byte[] Buffer)>? _overlapping;
 
@@ -39,6 +39,9 @@ internal sealed partial class WebSocketSession : IEventSink
         _limiter = limiter;
         _options = options;
         _logger = logger;
+        // The first ping comes at a random point of the first interval, never later: clients that connected together (a
+        // reconnect wave after a restart, a load test) would otherwise be pinged in one burst every interval for good.
+        _lastPingTicks = _lastHeardTicks - Random.Shared.NextInt64((long)options.WebSocketPingInterval.TotalMilliseconds);
         _sender = new FrameSender(wire.Output, options.WebSocketSendQueueLimit, onTooSlow: OnTooSlow, onFailed: Disconnect);
         wire.Sender = _sender;
     }
