@@ -40,6 +40,46 @@ public sealed class DirectWebSocketTests(AppHostFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task ClientsThatVanishDuringOrJustAfterTheHandshakeLeaveNoConnectionBehind()
+    {
+        await using var user = await SignInAsync("vanish");
+        var before = await OpenWebSocketConnectionsAsync();
+        var head = RawConnection.UpgradeHead(Realtime, user.Token, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+
+        // Gone halfway through the upgrade request; and gone, without a close frame, as soon as the 101 came back.
+        for (var i = 0; i < 5; i++)
+        {
+            using (var halfway = await RawConnection.OpenAsync(Realtime))
+            {
+                await halfway.SendAsync(head[..40]);
+            }
+            using var upgraded = await RawConnection.OpenAsync(Realtime);
+            await upgraded.SendAsync(head);
+            await upgraded.ReadUntilAsync(text => text.Contains("\"connection_established\"", StringComparison.Ordinal), "the session's first frame");
+        }
+
+        var deadline = DateTime.UtcNow + TestTimeouts.Default;
+        int open;
+        while ((open = await OpenWebSocketConnectionsAsync()) > before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        Assert.True(open <= before, $"{open} /ws connections still open, {before} before the vanishing clients");
+        // And the endpoint still serves a client that stays.
+        using var tcp = await RawConnection.OpenAsync(Realtime);
+        await tcp.SendAsync([.. Encoding.ASCII.GetBytes(head), .. RawConnection.MaskedTextFrame(PingFrame)]);
+        await tcp.ReadUntilAsync(text => text.Contains("\"pong\"", StringComparison.Ordinal), "the pong");
+    }
+
+    private async Task<int> OpenWebSocketConnectionsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Realtime };
+        using var health = System.Text.Json.JsonDocument.Parse(
+            await http.GetStringAsync(new Uri("/ws/health", UriKind.Relative), TestContext.Current.CancellationToken).WithTimeout());
+        return health.RootElement.GetProperty("connections").GetInt32();
+    }
+
+    [Fact]
     public async Task AnHttpRequestSentInPiecesReachesTheHttpServerWholeAndItsConnectionStaysUsable()
     {
         using var tcp = await RawConnection.OpenAsync(Realtime);
