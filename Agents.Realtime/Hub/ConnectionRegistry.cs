@@ -17,6 +17,13 @@ public sealed class ClientConnection(string connectionId, string userName, strin
 
     public JoinedThreads JoinedThreads { get; } = new();
 
+    private volatile bool _removed;
+
+    /// <summary>Set once the registry has let the connection go: nothing more is delivered to it.</summary>
+    public bool Removed => _removed;
+
+    internal void MarkRemoved() => _removed = true;
+
     private readonly Lock _outgoingLock = new();
 
     // Made on the first message: most connections only receive.
@@ -104,15 +111,18 @@ public sealed class ConnectionRegistry(ClientWork work)
     public ClientConnection? Remove(string connectionId)
     {
         work.Record();
-        return _connections.TryRemove(connectionId, out var removed) ? removed : null;
+        if (!_connections.TryRemove(connectionId, out var removed))
+        {
+            return null;
+        }
+        removed.MarkRemoved();
+        return removed;
     }
 
     public ClientConnection Get(string connectionId) =>
         _connections.TryGetValue(connectionId, out var connection)
             ? connection
             : throw new HubOperationException(ErrorCodes.Unauthorized, "This connection is not registered; reconnect.");
-
-    public ClientConnection? Find(string connectionId) => _connections.TryGetValue(connectionId, out var connection) ? connection : null;
 
     public IReadOnlyCollection<ClientConnection> All => [.. _connections.Values];
 

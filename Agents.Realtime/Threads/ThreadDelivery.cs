@@ -22,7 +22,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
         try
         {
             var (caughtUp, more) = await ReplayAsync(connection, threadId, cursor, cancellationToken);
-            channel.Cursors[connection.ConnectionId] = caughtUp;
+            channel.Add(connection, caughtUp);
             connection.JoinedThreads.Add(threadId);
             return (caughtUp, replayed + more);
         }
@@ -40,7 +40,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
             await channel.Gate.WaitAsync();
             try
             {
-                channel.Cursors.Remove(connection.ConnectionId);
+                channel.Remove(connection);
             }
             finally
             {
@@ -53,62 +53,61 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
     /// Called for every batch read from the stream (events in stream order). A connection is sent all of a thread's
     /// events of the batch in a row, so the transport can send them in one write rather than one write per event.
     /// </summary>
-    public async Task DeliverAsync(IReadOnlyList<ThreadEvent> events, Func<string, ClientConnection?> findConnection, CancellationToken cancellationToken)
+    public async Task DeliverAsync(IReadOnlyList<ThreadEvent> events, CancellationToken cancellationToken)
     {
         work.Record();
         foreach (var thread in events.GroupBy(e => e.ThreadId))
         {
             if (_threads.TryGetValue(thread.Key, out var channel))
             {
-                await DeliverToThreadAsync(channel, thread.Key, [.. thread], findConnection, cancellationToken);
+                await DeliverToThreadAsync(channel, thread.Key, [.. thread], cancellationToken);
             }
         }
     }
 
-    private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, ThreadEvent[] events, Func<string, ClientConnection?> findConnection, CancellationToken cancellationToken)
+    private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, ThreadEvent[] events, CancellationToken cancellationToken)
     {
         var contiguous = events.Zip(events.Skip(1)).All(pair => pair.Second.Seq == pair.First.Seq + 1);
         await channel.Gate.WaitAsync(cancellationToken);
         try
         {
-            foreach (var (connectionId, lastSent) in channel.Cursors.ToArray())
+            foreach (var member in channel.Members)
             {
-                if (findConnection(connectionId) is not { } connection)
+                var connection = member.Connection;
+                if (connection.Removed)
                 {
-                    continue;
+                    continue; // disconnected; its leave is on its way
                 }
                 try
                 {
-                    if (contiguous && events[0].Seq == lastSent + 1)
+                    if (contiguous && events[0].Seq == member.LastSent + 1)
                     {
                         // The usual case: the connection has everything before the batch and gets all of it, in one write.
                         await connection.Sink.SendEventsAsync(events, cancellationToken);
-                        channel.Cursors[connectionId] = events[^1].Seq;
+                        member.LastSent = events[^1].Seq;
                         continue;
                     }
-                    var cursor = lastSent;
                     foreach (var threadEvent in events)
                     {
-                        if (threadEvent.Seq <= cursor)
+                        if (threadEvent.Seq <= member.LastSent)
                         {
                             continue;
                         }
-                        if (threadEvent.Seq > cursor + 1)
+                        if (threadEvent.Seq > member.LastSent + 1)
                         {
                             // The stream skipped something (a publish lost after commit): the log has it.
-                            LogGap(threadId, cursor, threadEvent.Seq);
-                            (cursor, _) = await ReplayAsync(connection, threadId, cursor, cancellationToken, upTo: threadEvent.Seq - 1);
+                            LogGap(threadId, member.LastSent, threadEvent.Seq);
+                            (member.LastSent, _) = await ReplayAsync(connection, threadId, member.LastSent, cancellationToken, upTo: threadEvent.Seq - 1);
                         }
                         await connection.Sink.SendEventAsync(threadEvent, cancellationToken);
-                        cursor = Math.Max(cursor, threadEvent.Seq);
-                        channel.Cursors[connectionId] = cursor;
+                        member.LastSent = Math.Max(member.LastSent, threadEvent.Seq);
                     }
                 }
                 catch (HubOperationException e)
                 {
                     // This connection cannot read the thread any more (token expired, removed): stop delivering to it.
-                    LogDropped(connectionId, threadId, e.Code);
-                    channel.Cursors.Remove(connectionId);
+                    LogDropped(connection.ConnectionId, threadId, e.Code);
+                    channel.Remove(connection);
                 }
             }
         }
@@ -147,12 +146,41 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
         return (cursor, sent);
     }
 
+    /// <summary>A thread's connections on this instance; changed and read under <see cref="Gate"/>.</summary>
     private sealed class ThreadChannel
     {
+        private readonly Dictionary<string, Member> _members = [];
+        private Member[]? _snapshot;
+
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
-        /// <summary>Connection id to the last seq it was sent.</summary>
-        public Dictionary<string, long> Cursors { get; } = [];
+        /// <summary>
+        /// The members as an array, made again only after a join or a leave: every delivery walks it, and holds each
+        /// connection itself, so there is no lookup by connection id per delivery.
+        /// </summary>
+        public Member[] Members => _snapshot ??= [.. _members.Values];
+
+        public void Add(ClientConnection connection, long lastSent)
+        {
+            _members[connection.ConnectionId] = new Member(connection) { LastSent = lastSent };
+            _snapshot = null;
+        }
+
+        public void Remove(ClientConnection connection)
+        {
+            if (_members.Remove(connection.ConnectionId))
+            {
+                _snapshot = null;
+            }
+        }
+    }
+
+    /// <summary>A connection in a thread, with the last seq it was sent.</summary>
+    private sealed class Member(ClientConnection connection)
+    {
+        public ClientConnection Connection { get; } = connection;
+
+        public long LastSent { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId}: the stream jumped from {LastSent} to {Seq}; filling the gap from the log")]

@@ -11,7 +11,7 @@ namespace Agents.Realtime.Threads;
 /// is down, its clients get from the log when they rejoin.
 /// </summary>
 public sealed partial class ThreadEventStreamReader(
-    IConfiguration configuration, ThreadDelivery delivery, ConnectionRegistry connections, ILogger<ThreadEventStreamReader> logger) : BackgroundService
+    IConfiguration configuration, ThreadDelivery delivery, ILogger<ThreadEventStreamReader> logger) : BackgroundService
 {
     public const string StreamKey = "agents:thread-events";
     private static readonly ActivitySource Tracing = new("Agents.Realtime.Delivery");
@@ -63,7 +63,7 @@ public sealed partial class ThreadEventStreamReader(
                 }
                 try
                 {
-                    await delivery.DeliverAsync(batch, connections.Find, stoppingToken);
+                    await delivery.DeliverAsync(batch, stoppingToken);
                 }
                 finally
                 {
