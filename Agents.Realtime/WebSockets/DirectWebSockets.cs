@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -171,12 +170,13 @@ internal sealed partial class DirectWebSockets(
 
     /// <summary>
     /// Where the connection's bytes go out: its socket itself when Kestrel's transport has one (each write is one
-    /// <c>send</c>, with no copy into the output pipe and no pass through Kestrel's send loop), else the output pipe.
-    /// Everything after the head is written here, the 101 included, so the pipe stays empty and nothing overtakes.
+    /// non-blocking <c>send</c>, with no copy into the output pipe and no pass through Kestrel's send loop), else the
+    /// output pipe. Everything after the head is written here, the 101 included, so the pipe stays empty and nothing
+    /// overtakes.
     /// </summary>
     private static Stream Output(ConnectionContext connection) =>
         connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket
-            ? new NetworkStream(socket, ownsSocket: false)
+            ? new SocketOutput(socket)
             : connection.Transport.Output.AsStream();
 
     private static byte[] SwitchingProtocols(string key)
