@@ -10,7 +10,7 @@ namespace Agents.Realtime.WebSockets;
 /// <see cref="FrameSender"/> queues what follows meanwhile. Errors surface as <see cref="IOException"/>, as from a
 /// <see cref="NetworkStream"/>.
 /// </summary>
-public sealed class SocketOutput : Stream
+public sealed class SocketOutput : ConnectionStream
 {
     private readonly Socket _socket;
 
@@ -66,19 +66,5 @@ public sealed class SocketOutput : Stream
 
     public override bool CanWrite => true;
 
-    public override bool CanSeek => false;
-
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -10,7 +10,7 @@ namespace Agents.Realtime.WebSockets;
 /// (<see cref="CaptureAt"/> puts the wire under the WebSocket before the upgrade); over a connection that
 /// <see cref="DirectWebSockets"/> took, they are its transport's input pipe and its socket.
 /// </summary>
-public sealed class WebSocketWire(Stream input, Stream output) : Stream
+public sealed class WebSocketWire(Stream input, Stream output) : ConnectionStream
 {
     /// <summary>Where the connection's bytes go out (every write is flushed).</summary>
     public Stream Output => output;
@@ -43,20 +43,6 @@ public sealed class WebSocketWire(Stream input, Stream output) : Stream
     public override bool CanRead => true;
 
     public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

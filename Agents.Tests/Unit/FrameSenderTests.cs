@@ -160,7 +160,7 @@ public sealed class FrameSenderTests
     private static byte[] Frame(string text) => Encoding.UTF8.GetBytes(text);
 
     /// <summary>Records what is written; a write can be held pending until the test lets it complete (or fail).</summary>
-    private sealed class ScriptedStream : Stream
+    private sealed class ScriptedStream : ConnectionStream
     {
         private readonly Lock _gate = new();
         private readonly List<string> _written = [];
@@ -236,19 +236,5 @@ public sealed class FrameSenderTests
         public override bool CanRead => false;
 
         public override bool CanWrite => true;
-
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
