@@ -32,7 +32,7 @@ public sealed class SocketOutput : ConnectionStream
         {
             throw new IOException($"Unable to write to the connection: {error}.", new SocketException((int)error));
         }
-        return SendRestAsync(buffer[Math.Max(sent, 0)..], cancellationToken);
+        return SendRestAsync(buffer[sent..], cancellationToken); // sent is 0 when the send would have blocked
     }
 
     private async ValueTask SendRestAsync(ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)
