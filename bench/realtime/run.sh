@@ -8,6 +8,9 @@
 # HOLD_IDLE=<seconds> keeps the idle connections open that long after measuring them (to look inside with bench/heapstat).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The AppHost runs Postgres and Redis from their installed binaries: install what this machine lacks.
+source scripts/prerequisites.sh
+ensure_prerequisites redis postgres node
 root=$(pwd)
 quick=""
 if [ "${1:-}" = "--quick" ]; then quick="-quick"; fi

@@ -4,6 +4,9 @@
 # The per-user send limit is raised for the run (Realtime__MessagesPerSecond): one user sends them all, one at a time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The AppHost runs Postgres and Redis from their installed binaries: install what this machine lacks.
+source scripts/prerequisites.sh
+ensure_prerequisites redis postgres
 messages=${1:-1000}
 # Release builds: the figures are for the code as it would ship.
 dotnet build Agents.AppHost -c Release -nologo -clp:ErrorsOnly >/dev/null

@@ -4,6 +4,9 @@
 #   bench/startup/run.sh [runs]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The AppHost runs Postgres and Redis from their installed binaries: install what this machine lacks.
+source scripts/prerequisites.sh
+ensure_prerequisites redis postgres
 runs=${1:-3}
 dotnet build Agents.AppHost -nologo -clp:ErrorsOnly >/dev/null
 

@@ -5,6 +5,9 @@
 #   bench/turn/run.sh [users] [rates per user, comma list] [step seconds]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The AppHost runs Postgres and Redis from their installed binaries: install what this machine lacks.
+source scripts/prerequisites.sh
+ensure_prerequisites redis postgres
 users=${1:-100}
 rates=${2:-0.2,0.5,1,2,4}
 step_seconds=${3:-10}
