@@ -156,9 +156,16 @@ internal sealed partial class RunWorker(
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
-                while (!stoppingToken.IsCancellationRequested)
+                try
                 {
-                    await connection.WaitAsync(stoppingToken);
+                    while (!stoppingToken.IsCancellationRequested)
+                    {
+                        await connection.WaitAsync(stoppingToken);
+                    }
+                }
+                finally
+                {
+                    await UnlistenAsync(connection);
                 }
             }
             catch (NpgsqlException e)
@@ -166,6 +173,24 @@ internal sealed partial class RunWorker(
                 LogWorkerFailed(e);
                 await Task.Delay(PollInterval, stoppingToken);
             }
+        }
+    }
+
+    /// <summary>The pool does not reset connections (see Program.cs): one that goes back must not go on listening.</summary>
+    private static async Task UnlistenAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+        try
+        {
+            await using var unlisten = new NpgsqlCommand("UNLISTEN runs_queued", connection);
+            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // A broken connection is not put back in the pool.
         }
     }
 

@@ -100,7 +100,7 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
 
     /// <summary>
     /// Stores a user's messages in the order given, appends their events and queues the agent's run for each, all in one
-    /// transaction (one commit for the lot: a sender's queued messages cost one round trip). A retry with the same client
+    /// transaction: one call of <c>post_messages</c> (migration 0007), one round trip. A retry with the same client
     /// message id finds the first one (under the thread lock) and answers with its seq.
     /// </summary>
     public async Task<(ThreadAccess Access, IReadOnlyList<SendMessageResult>? Results)> PostMessagesAsync(
@@ -108,50 +108,56 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
     {
         // Asked before the thread's lock is taken: other senders to the thread should not wait on Redis.
         var workerAlive = await workers.AnyAliveAsync();
+        var messageIds = messages.Select(_ => Guid.CreateVersion7()).ToArray();
+        var runIds = messages.Select(_ => Guid.CreateVersion7()).ToArray();
+        var payloads = messages.Select((request, i) => ProtocolJson.ToElement(new UserMessagePayload(messageIds[i], user, request.ClientMessageId, request.Text))).ToArray();
+        // "Nobody can answer now", said (once, by the function) after the first new message, about its run.
+        var offlinePayloads = runIds.Select(runId => ProtocolJson.ToElement(new BotStatusPayload(BotStatuses.Offline, runId))).ToArray();
+        const string sql = """
+            SELECT message_index AS messageindex, message_id AS messageid, event_seq AS eventseq, event_type AS eventtype,
+                   event_created_at AS eventcreatedat, duplicate
+            FROM post_messages(@id, @user, @workerAlive, @messageType, @offlineType, @messageIds, @runIds, @clientMessageIds,
+                               @texts, @traceParents, @payloads::jsonb[], @offlinePayloads::jsonb[])
+            """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await LockForMemberAsync(connection, transaction, id, user, cancellationToken) is null)
+        var rows = (await connection.QueryAsync<PostedRow>(new CommandDefinition(sql, new
+        {
+            id,
+            user,
+            workerAlive,
+            messageType = EventTypes.UserMessage,
+            offlineType = EventTypes.BotStatus,
+            messageIds,
+            runIds,
+            clientMessageIds = messages.Select(m => m.ClientMessageId).ToArray(),
+            texts = messages.Select(m => m.Text).ToArray(),
+            traceParents = messages.Select(TraceParentOf).ToArray(),
+            payloads = payloads.Select(p => p.GetRawText()).ToArray(),
+            offlinePayloads = offlinePayloads.Select(p => p.GetRawText()).ToArray(),
+        }, cancellationToken: cancellationToken))).ToList();
+        if (rows.Count == 0)
         {
             return (ThreadAccess.NotFound, null);
         }
-        // Nobody can answer now: say so, once (while an earlier run still waits, people were told already); the runs
-        // stay queued and are answered when a worker comes.
-        var sayOffline = !workerAlive && !await AnyRunWaitingAsync(connection, transaction, id, cancellationToken);
         var results = new List<SendMessageResult>(messages.Count);
         var appended = new List<ThreadEvent>();
-        foreach (var request in messages)
+        foreach (var row in rows)
         {
-            var existing = await connection.QuerySingleOrDefaultAsync<StoredMessage>(new CommandDefinition(
-                "SELECT id, seq FROM messages WHERE thread_id = @id AND author = @user AND client_message_id = @clientMessageId",
-                new { id, user, clientMessageId = request.ClientMessageId }, transaction, cancellationToken: cancellationToken));
-            if (existing is not null)
+            var index = row.MessageIndex - 1; // Postgres arrays count from 1
+            if (row.MessageId is { } messageId)
             {
-                results.Add(new SendMessageResult(id, existing.Id, existing.Seq, Duplicate: true));
-                continue;
+                results.Add(new SendMessageResult(id, messageId, row.EventSeq, row.Duplicate));
             }
-            var messageId = Guid.CreateVersion7();
-            var runId = Guid.CreateVersion7();
-            var message = await EventLog.AppendAsync(connection, transaction, id, EventTypes.UserMessage,
-                new UserMessagePayload(messageId, user, request.ClientMessageId, request.Text), cancellationToken);
-            appended.Add(message);
-            if (sayOffline)
+            if (row.EventType is { } type)
             {
-                appended.Add(await EventLog.AppendAsync(connection, transaction, id, EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Offline, runId), cancellationToken));
-                sayOffline = false;
+                var payload = type == EventTypes.UserMessage ? payloads[index] : offlinePayloads[index];
+                appended.Add(new ThreadEvent(id, row.EventSeq, type, payload, new DateTimeOffset(row.EventCreatedAt!.Value, TimeSpan.Zero)));
+                if (type == EventTypes.UserMessage)
+                {
+                    System.Diagnostics.Activity.Current?.SetTag("agents.run.id", runIds[index]);
+                }
             }
-            const string sql = """
-                INSERT INTO messages (id, thread_id, author, client_message_id, text, seq) VALUES (@messageId, @id, @user, @clientMessageId, @text, @seq);
-                INSERT INTO runs (id, thread_id, kind, status, requested_by, trigger_seq, input, traceparent)
-                VALUES (@runId, @id, 'reply', 'queued', @user, @seq, jsonb_build_object('text', @text::text), @traceparent);
-                NOTIFY runs_queued;
-                """;
-            await connection.ExecuteAsync(new CommandDefinition(sql,
-                new { messageId, id, user, clientMessageId = request.ClientMessageId, text = request.Text, seq = message.Seq, runId, traceparent = TraceParentOf(request) },
-                transaction, cancellationToken: cancellationToken));
-            System.Diagnostics.Activity.Current?.SetTag("agents.run.id", runId);
-            results.Add(new SendMessageResult(id, messageId, message.Seq, Duplicate: false));
         }
-        await transaction.CommitAsync(cancellationToken);
         System.Diagnostics.Activity.Current?.SetTag("agents.thread.id", id);
         await publisher.PublishAsync(appended);
         return (ThreadAccess.Ok, results);
@@ -183,10 +189,7 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
             WHERE t.id = @id FOR UPDATE OF t
             """, new { id, user }, transaction, cancellationToken: cancellationToken));
 
-    private static Task<bool> AnyRunWaitingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid threadId, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = @threadId AND status = 'queued')",
-            new { threadId }, transaction, cancellationToken: cancellationToken));
 }
 
-internal sealed record StoredMessage(Guid Id, long Seq);
+/// <summary>A row of <c>post_messages</c>: a message (new with its event, or a retry), or an "offline" said.</summary>
+internal sealed record PostedRow(int MessageIndex, Guid? MessageId, long EventSeq, string? EventType, DateTime? EventCreatedAt, bool Duplicate);
