@@ -52,6 +52,31 @@ public sealed partial class AppHostTests
     }
 
     [Fact]
+    public async Task OnlyTheApiMayStoreMessagesThroughPostMessages()
+    {
+        var connectionString = await App.GetConnectionStringAsync(ResourceNames.Database, TestContext.Current.CancellationToken);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken).WithTimeout();
+
+        // The rules' reader role runs generated SQL: it must not be able to call the store, whatever the guard lets by.
+        const string sql = """
+            SELECT has_function_privilege(current_user, p.oid, 'EXECUTE'),
+                   has_function_privilege(@reader, p.oid, 'EXECUTE'),
+                   coalesce(array_to_string(p.proacl, ','), '')
+            FROM pg_proc p WHERE p.proname = 'post_messages'
+            """;
+        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new("reader", Agents.Api.Rules.RulesDatabase.ReaderRole) } };
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken).WithTimeout();
+        Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken), "post_messages is missing");
+        Assert.True(reader.GetBoolean(0), "the Api's own role cannot execute post_messages");
+        Assert.False(reader.GetBoolean(1), "the rules' reader role can execute post_messages");
+        // No ACL at all means the default one, which lets PUBLIC execute; "=X/..." is a grant to PUBLIC.
+        var acl = reader.GetString(2);
+        Assert.NotEqual("", acl);
+        Assert.DoesNotContain(",=X/", "," + acl, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WebFrontDoorProxiesApiHealthToTheApi()
     {
         using var web = App.CreateHttpClient(ResourceNames.Web);
