@@ -71,3 +71,6 @@ BEGIN
     END IF;
 END
 $$;
+
+-- Functions are executable by everyone unless revoked: only the Api's own role (the owner) stores messages.
+REVOKE EXECUTE ON FUNCTION post_messages(uuid, text, boolean, text, text, uuid[], uuid[], text[], text[], text[], jsonb[], jsonb[]) FROM PUBLIC;
