@@ -111,8 +111,9 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
         var messageIds = messages.Select(_ => Guid.CreateVersion7()).ToArray();
         var runIds = messages.Select(_ => Guid.CreateVersion7()).ToArray();
         var payloads = messages.Select((request, i) => ProtocolJson.ToElement(new UserMessagePayload(messageIds[i], user, request.ClientMessageId, request.Text))).ToArray();
-        // "Nobody can answer now", said (once, by the function) after the first new message, about its run.
-        var offlinePayloads = runIds.Select(runId => ProtocolJson.ToElement(new BotStatusPayload(BotStatuses.Offline, runId))).ToArray();
+        // "Nobody can answer now", said (once, by the function) after the first new message, about its run: only
+        // possible, so only built, while no worker is alive.
+        System.Text.Json.JsonElement[] offlinePayloads = workerAlive ? [] : [.. runIds.Select(runId => ProtocolJson.ToElement(new BotStatusPayload(BotStatuses.Offline, runId)))];
         const string sql = """
             SELECT message_index AS messageindex, message_id AS messageid, event_seq AS eventseq, event_type AS eventtype,
                    event_created_at AS eventcreatedat, duplicate
@@ -133,7 +134,7 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
             texts = messages.Select(m => m.Text).ToArray(),
             traceParents = messages.Select(TraceParentOf).ToArray(),
             payloads = payloads.Select(p => p.GetRawText()).ToArray(),
-            offlinePayloads = offlinePayloads.Select(p => p.GetRawText()).ToArray(),
+            offlinePayloads = offlinePayloads.Select(p => p.GetRawText()).ToArray(), // empty while a worker is alive: never read then
         }, cancellationToken: cancellationToken))).ToList();
         if (rows.Count == 0)
         {
@@ -188,7 +189,6 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
             SELECT m.role FROM threads t JOIN thread_members m ON m.thread_id = t.id AND m.user_name = @user
             WHERE t.id = @id FOR UPDATE OF t
             """, new { id, user }, transaction, cancellationToken: cancellationToken));
-
 }
 
 /// <summary>A row of <c>post_messages</c>: a message (new with its event, or a retry), or an "offline" said.</summary>

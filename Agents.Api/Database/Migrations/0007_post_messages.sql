@@ -1,7 +1,7 @@
 -- Storing a sender's messages in one call: what ThreadStore.PostMessagesAsync did in six round trips (the thread's lock,
 -- the waiting-run check, then per message the retry check, the event, the message with its run; then the commit)
 -- runs here in one statement, in its own transaction. On one shared core each round trip cost 0.1-0.5 ms of the
--- message's way to its first receiver (README, "The Api's store in one call").
+-- message's way to its first receiver (README, "The store in one call").
 --
 -- The caller builds the payloads (the event contract stays in C#) and says whether an agent worker is alive. Returns, in
 -- order, a row per message (message_id set): a new one with its event (event_type set), or a retry of one stored before,
