@@ -4,6 +4,7 @@ global using Agents.Api.Agent.Engines;
 global using Agents.Api.Auth;
 global using Agents.Api.Database;
 global using Agents.Api.Events;
+global using Agents.Messaging;
 global using Agents.Api.Rules;
 global using Agents.Api.Runs;
 global using Agents.Api.Status;

@@ -2,7 +2,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 // Statements run often enough are prepared on each connection: Postgres then skips parsing and planning them, which
-// was half of its CPU per message stored (when a message was five statements; now it is one, see ThreadStore).
+// was half of its CPU per message stored (when a message was five statements; now it is one, see MessageStore).
 // A connection taken from the pool is not reset: with prepared statements Npgsql's reset is seven statements (RESET ALL,
 // UNLISTEN *, DISCARD TEMP...) sent before the next user's first, which made that first statement of every request
 // 2-5 times as slow as the others. This data source leaves no session state behind: settings are SET LOCAL, advisory

@@ -33,11 +33,12 @@ foreach (var (key, value) in builder.Configuration.GetSection("Rules").AsEnumera
     api.WithEnvironment($"Rules__{key.Replace(":", "__", StringComparison.Ordinal)}", value);
 }
 
-// Realtime calls the Api only when clients join or send, so it starts alongside it rather than after it.
+// Realtime stores the messages its clients send (the Api's post_messages function: the Api owns the schema) and calls the
+// Api when clients join, so it starts alongside the Api rather than after it.
 var realtime = builder.AddProject<Projects.Agents_Realtime>(ResourceNames.Realtime)
-    .WithReference(cache).WithReference(api)
+    .WithReference(db).WithReference(cache).WithReference(api)
     .WithEnvironment("Auth__SigningKey", signingKey)
-    .WaitFor(cache)
+    .WaitFor(db).WaitFor(cache)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Agents_Web>(ResourceNames.Web)

@@ -1,4 +1,5 @@
 global using Agents;
+global using Agents.Messaging;
 global using Agents.Protocol;
 global using Agents.Realtime.Hub;
 global using Agents.Realtime.Limits;

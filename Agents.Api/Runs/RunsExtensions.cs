@@ -29,7 +29,6 @@ public static class RunsExtensions
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<AgentKernelFactory>();
         builder.Services.AddSingleton<RunStore>();
-        builder.Services.AddSingleton<WorkerRegistry>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RunExecutor>();
         builder.Services.AddHostedService<RunWorker>();

@@ -11,14 +11,12 @@ public sealed record AddMemberRequest(
     string UserName);
 
 public sealed record PostMessageRequest(
-    [property: Required, StringLength(64, MinimumLength = 1)] string ClientMessageId,
-    [property: Required, StringLength(ThreadLimits.MaxMessageLength, MinimumLength = 1)] string Text,
-    // W3C traceparent of the turn this message starts, when the caller queued it (Realtime); its run continues that trace.
-    [property: StringLength(55)] string? TraceParent = null);
+    [property: Required, StringLength(MessageLimits.MaxClientMessageIdLength, MinimumLength = 1)] string ClientMessageId,
+    [property: Required, StringLength(MessageLimits.MaxTextLength, MinimumLength = 1)] string Text);
 
-/// <summary>Several messages of one sender, stored in this order in one transaction (Realtime sends a connection's queued messages so).</summary>
+/// <summary>Several messages of one sender, stored in this order in one transaction.</summary>
 public sealed record PostMessagesRequest(
-    [property: Required, Length(1, ThreadLimits.MaxMessagesPerBatch)] IReadOnlyList<PostMessageRequest> Messages);
+    [property: Required, Length(1, MessageLimits.MaxMessagesPerCall)] IReadOnlyList<PostMessageRequest> Messages);
 
 public sealed record ThreadSummary(Guid Id, string Title, string Owner, long LastSeq, DateTime CreatedAt);
 
@@ -28,12 +26,6 @@ public sealed record ThreadDetails(Guid Id, string Title, string Owner, long Las
 
 public static class ThreadLimits
 {
-    /// <summary>The longest message text, in characters.</summary>
-    public const int MaxMessageLength = 8_000;
-
-    /// <summary>The most messages one batch holds.</summary>
-    public const int MaxMessagesPerBatch = 100;
-
     /// <summary>The most events one page of the log holds.</summary>
     public const int MaxEventsPerPage = 1_000;
 }

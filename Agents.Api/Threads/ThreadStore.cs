@@ -8,8 +8,11 @@ public enum ThreadAccess
     Forbidden,    // a member asked for what only the owner may do
 }
 
-/// <summary>Threads, members and messages in Postgres; every change appends to the thread's log and is published after commit.</summary>
-internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher publisher, WorkerRegistry workers)
+/// <summary>
+/// Threads and members in Postgres; every change appends to the thread's log and is published after commit. Messages are
+/// stored by <see cref="MessageStore"/>.
+/// </summary>
+internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher publisher)
 {
     public async Task<ThreadSummary> CreateAsync(string owner, string title, CancellationToken cancellationToken)
     {
@@ -98,78 +101,6 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
         return ThreadAccess.Ok;
     }
 
-    /// <summary>
-    /// Stores a user's messages in the order given, appends their events and queues the agent's run for each, all in one
-    /// transaction: one call of <c>post_messages</c> (migration 0007), one round trip. A retry with the same client
-    /// message id finds the first one (under the thread lock) and answers with its seq.
-    /// </summary>
-    public async Task<(ThreadAccess Access, IReadOnlyList<SendMessageResult>? Results)> PostMessagesAsync(
-        Guid id, string user, IReadOnlyList<PostMessageRequest> messages, CancellationToken cancellationToken)
-    {
-        // Asked before the thread's lock is taken: other senders to the thread should not wait on Redis.
-        var workerAlive = await workers.AnyAliveAsync();
-        var messageIds = messages.Select(_ => Guid.CreateVersion7()).ToArray();
-        var runIds = messages.Select(_ => Guid.CreateVersion7()).ToArray();
-        var payloads = messages.Select((request, i) => ProtocolJson.ToElement(new UserMessagePayload(messageIds[i], user, request.ClientMessageId, request.Text))).ToArray();
-        // "Nobody can answer now", said (once, by the function) after the first new message, about its run: only
-        // possible, so only built, while no worker is alive.
-        System.Text.Json.JsonElement[] offlinePayloads = workerAlive ? [] : [.. runIds.Select(runId => ProtocolJson.ToElement(new BotStatusPayload(BotStatuses.Offline, runId)))];
-        const string sql = """
-            SELECT message_index AS messageindex, message_id AS messageid, event_seq AS eventseq, event_type AS eventtype,
-                   event_created_at AS eventcreatedat, duplicate
-            FROM post_messages(@id, @user, @workerAlive, @messageType, @offlineType, @messageIds, @runIds, @clientMessageIds,
-                               @texts, @traceParents, @payloads::jsonb[], @offlinePayloads::jsonb[])
-            """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<PostedRow>(new CommandDefinition(sql, new
-        {
-            id,
-            user,
-            workerAlive,
-            messageType = EventTypes.UserMessage,
-            offlineType = EventTypes.BotStatus,
-            messageIds,
-            runIds,
-            clientMessageIds = messages.Select(m => m.ClientMessageId).ToArray(),
-            texts = messages.Select(m => m.Text).ToArray(),
-            traceParents = messages.Select(TraceParentOf).ToArray(),
-            payloads = payloads.Select(p => p.GetRawText()).ToArray(),
-            offlinePayloads = offlinePayloads.Select(p => p.GetRawText()).ToArray(), // empty while a worker is alive: never read then
-        }, cancellationToken: cancellationToken))).ToList();
-        if (rows.Count == 0)
-        {
-            return (ThreadAccess.NotFound, null);
-        }
-        var results = new List<SendMessageResult>(messages.Count);
-        var appended = new List<ThreadEvent>();
-        foreach (var row in rows)
-        {
-            var index = row.MessageIndex - 1; // Postgres arrays count from 1
-            if (row.MessageId is { } messageId)
-            {
-                results.Add(new SendMessageResult(id, messageId, row.EventSeq, row.Duplicate));
-            }
-            if (row.EventType is { } type)
-            {
-                var payload = type == EventTypes.UserMessage ? payloads[index] : offlinePayloads[index];
-                appended.Add(new ThreadEvent(id, row.EventSeq, type, payload, new DateTimeOffset(row.EventCreatedAt!.Value, TimeSpan.Zero)));
-                if (type == EventTypes.UserMessage)
-                {
-                    System.Diagnostics.Activity.Current?.SetTag("agents.run.id", runIds[index]);
-                }
-            }
-        }
-        System.Diagnostics.Activity.Current?.SetTag("agents.thread.id", id);
-        await publisher.PublishAsync(appended);
-        return (ThreadAccess.Ok, results);
-    }
-
-    /// <summary>The trace the message's run continues: the sender's own (given by Realtime for each queued message), else this request's.</summary>
-    private static string? TraceParentOf(PostMessageRequest request) =>
-        request.TraceParent is { } given && System.Diagnostics.ActivityContext.TryParse(given, null, out _)
-            ? given
-            : System.Diagnostics.Activity.Current?.Id;
-
     public async Task<ThreadEventPage?> GetEventsAsync(Guid id, string user, long afterSeq, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -190,6 +121,3 @@ internal sealed class ThreadStore(NpgsqlDataSource dataSource, EventPublisher pu
             WHERE t.id = @id FOR UPDATE OF t
             """, new { id, user }, transaction, cancellationToken: cancellationToken));
 }
-
-/// <summary>A row of <c>post_messages</c>: a message (new with its event, or a retry), or an "offline" said.</summary>
-internal sealed record PostedRow(int MessageIndex, Guid? MessageId, long EventSeq, string? EventType, DateTime? EventCreatedAt, bool Duplicate);

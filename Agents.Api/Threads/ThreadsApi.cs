@@ -48,10 +48,10 @@ public static class ThreadsApi
         };
 
     private static async Task<Results<Created<SendMessageResult>, Ok<SendMessageResult>, ProblemHttpResult>> PostMessage(
-        Guid id, PostMessageRequest request, HttpContext http, ThreadStore store, CancellationToken cancellationToken)
+        Guid id, PostMessageRequest request, HttpContext http, MessageStore messages, CancellationToken cancellationToken)
     {
-        var (access, results) = await store.PostMessagesAsync(id, http.User.UserName(), [request], cancellationToken);
-        if (access != ThreadAccess.Ok || results is not [var result])
+        var stored = await messages.PostAsync(id, http.User.UserName(), [new NewMessage(request.ClientMessageId, request.Text)], cancellationToken);
+        if (stored?.Results is not [var result])
         {
             return NotFound(id);
         }
@@ -60,10 +60,10 @@ public static class ThreadsApi
     }
 
     private static async Task<Results<Ok<PostMessagesResult>, ProblemHttpResult>> PostMessages(
-        Guid id, PostMessagesRequest request, HttpContext http, ThreadStore store, CancellationToken cancellationToken)
+        Guid id, PostMessagesRequest request, HttpContext http, MessageStore messages, CancellationToken cancellationToken)
     {
-        var (access, results) = await store.PostMessagesAsync(id, http.User.UserName(), request.Messages, cancellationToken);
-        return access == ThreadAccess.Ok && results is not null ? TypedResults.Ok(new PostMessagesResult(results)) : NotFound(id);
+        var stored = await messages.PostAsync(id, http.User.UserName(), [.. request.Messages.Select(m => new NewMessage(m.ClientMessageId, m.Text))], cancellationToken);
+        return stored is not null ? TypedResults.Ok(new PostMessagesResult(stored.Results)) : NotFound(id);
     }
 
     private static async Task<Results<Ok<ThreadEventPage>, ProblemHttpResult>> GetEvents(

@@ -4,7 +4,7 @@ public static class ThreadsExtensions
 {
     public static IHostApplicationBuilder AddThreads(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<EventPublisher>();
+        builder.Services.AddMessageStore();
         builder.Services.AddSingleton<ThreadStore>();
         return builder;
     }

@@ -43,7 +43,7 @@ public sealed class AgentHub(ThreadSessions sessions, ConnectionRegistry connect
     /// <summary>Answers with the committed seq; a retry with the same clientMessageId answers the same seq.</summary>
     public Task<SendMessageResult> SendMessage(Guid threadId, string clientMessageId, string text)
     {
-        // The hub call's span starts the user turn's trace; the Api call, the run and the delivery join it.
+        // The hub call's span starts the user turn's trace; the store, the run and the delivery join it.
         System.Diagnostics.Activity.Current?.SetTag("agents.thread.id", threadId);
         return sessions.SendMessageAsync(Caller, threadId, clientMessageId, text, Context.ConnectionAborted);
     }

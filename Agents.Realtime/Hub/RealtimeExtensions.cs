@@ -17,6 +17,8 @@ public static class RealtimeExtensions
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<ThreadDelivery>();
         builder.Services.AddSingleton<ThreadSessions>();
+        builder.Services.AddMessageStore();
+        builder.Services.AddSingleton<MessageQueues>();
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<TypingTracker>();
         builder.Services.AddSingleton<LiveNotices>();
@@ -43,7 +45,7 @@ public static class RealtimeExtensions
         builder.Services.AddSingleton<HubLifetimeManager<AgentHub>, AgentHubLifetimeManager>();
         // Kestrel runs socket I/O continuations inline instead of queueing each to the thread pool: a broadcast writes to
         // every connection of a thread, and one fewer thread-pool hop per write is most of its cost. Nothing on the
-        // hub's path blocks a thread (it is async to the Api and Redis), which is what makes this safe here.
+        // hub's path blocks a thread (it is async to the Api, Postgres and Redis), which is what makes this safe here.
         builder.Services.Configure<SocketTransportOptions>(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.Services.AddOptions<HubOptions>()
             .Configure<IOptions<RealtimeOptions>>((hub, limits) =>

@@ -7,8 +7,8 @@ public sealed class RealtimeOptions
 {
     public const string SectionName = "Realtime";
 
-    /// <summary>The longest message text, in characters (the Api holds the same limit).</summary>
-    [Range(1, 100_000)]
+    /// <summary>The longest message text, in characters (at most what the store takes, as the Api's REST endpoints do).</summary>
+    [Range(1, MessageLimits.MaxTextLength)]
     public int MaxMessageLength { get; set; } = 8_000;
 
     /// <summary>The largest frame a client may send (SignalR message or WebSocket frame), in bytes.</summary>

@@ -15,15 +15,6 @@ public sealed class ApiClient(HttpClient http)
     public Task<ThreadEventPage> GetEventsAsync(string accessToken, Guid threadId, long afterSeq, CancellationToken cancellationToken) =>
         SendAsync<ThreadEventPage>(HttpMethod.Get, $"/api/threads/{threadId}/events?afterSeq={afterSeq}&limit={PageSize}", accessToken, null, cancellationToken);
 
-    /// <summary>Stores the messages in this order, in one transaction; the results are in the same order.</summary>
-    public async Task<IReadOnlyList<SendMessageResult>> PostMessagesAsync(string accessToken, Guid threadId, IReadOnlyList<QueuedMessage> messages, CancellationToken cancellationToken)
-    {
-        var answer = await SendAsync<PostMessagesResult>(HttpMethod.Post, $"/api/threads/{threadId}/messages/batch", accessToken, new { messages }, cancellationToken);
-        return answer.Results.Count == messages.Count
-            ? answer.Results
-            : throw new HubOperationException(ErrorCodes.Unavailable, "The Api answered for a different number of messages; try again.");
-    }
-
     public Task<WorkflowActionResult> DecideAsync(string accessToken, Guid workflowId, WorkflowApprovalRequest decision, CancellationToken cancellationToken) =>
         SendAsync<WorkflowActionResult>(HttpMethod.Post, $"/api/runs/{workflowId}/approval", accessToken, decision, cancellationToken);
 

@@ -1,24 +1,31 @@
 using System.Diagnostics;
+using Npgsql;
 
 namespace Agents.Realtime.Threads;
 
 /// <summary>
-/// One connection's messages to one thread, stored in the order they were sent. A message waits only while the one
-/// Api call in flight for this queue finishes; whatever queued meanwhile goes in the next call, as one transaction. So
-/// a sender that does not wait for each acknowledgement (a burst, an outbox flushed after a reconnect, a bot) costs
-/// one commit per round trip rather than per message, and its messages keep their order.
+/// One connection's messages to one thread, stored in the order they were sent (<see cref="MessageStore"/>: the
+/// database function that checks membership and retries, appends the events and queues the runs, in one transaction;
+/// then the events go on the stream, which delivers them). A message waits only while the one store call in flight for
+/// this queue finishes; whatever queued meanwhile goes in the next call, as one transaction. So a sender that does not
+/// wait for each acknowledgement (a burst, an outbox flushed after a reconnect, a bot) costs one commit per round trip
+/// rather than per message, and its messages keep their order.
 /// </summary>
-public sealed class OutgoingMessages(ApiClient api, string accessToken, Guid threadId)
+public sealed partial class OutgoingMessages(MessageStore store, string userName, Guid threadId, DateTimeOffset signedInUntil,
+    TimeProvider time, ILogger logger)
 {
-    /// <summary>The most messages one Api call carries (the Api's own limit).</summary>
-    public const int MaxBatch = 100;
-
     private readonly Queue<Pending> _queue = new();
     private bool _sending;
 
     public Task<SendMessageResult> SendAsync(string clientMessageId, string text)
     {
-        var pending = new Pending(new QueuedMessage(clientMessageId, text, Activity.Current?.Id), Activity.Current);
+        // The store trusts the caller with the author's name, so a sign-in that has expired since the connection was
+        // opened ends here, as it would at the Api's door.
+        if (time.GetUtcNow() > signedInUntil)
+        {
+            throw new HubOperationException(ErrorCodes.Unauthorized, "Your sign-in has expired; sign in again.");
+        }
+        var pending = new Pending(new NewMessage(clientMessageId, text, Activity.Current?.Id), Activity.Current);
         lock (_queue)
         {
             _queue.Enqueue(pending);
@@ -44,38 +51,46 @@ public sealed class OutgoingMessages(ApiClient api, string accessToken, Guid thr
                     _sending = false;
                     return;
                 }
-                batch = new Pending[Math.Min(_queue.Count, MaxBatch)];
+                batch = new Pending[Math.Min(_queue.Count, MessageLimits.MaxMessagesPerCall)];
                 for (var i = 0; i < batch.Length; i++)
                 {
                     batch[i] = _queue.Dequeue();
                 }
             }
-            // The Api call belongs to the first message's trace; each message's run continues its own (its traceparent).
+            // The store's work belongs to the first message's trace; each message's run continues its own (its traceparent).
             Activity.Current = batch[0].Activity;
             try
             {
                 // Not cancelled with the connection: the messages may be committed anyway, and a retry finds them by id.
-                var results = await api.PostMessagesAsync(accessToken, threadId, [.. batch.Select(p => p.Message)], CancellationToken.None);
+                var stored = await store.PostAsync(threadId, userName, [.. batch.Select(p => p.Message)], CancellationToken.None)
+                    ?? throw new HubOperationException(ErrorCodes.NotMember, "No such thread, or you are not a member of it.");
                 for (var i = 0; i < batch.Length; i++)
                 {
-                    batch[i].Result.TrySetResult(results[i]);
+                    batch[i].Result.TrySetResult(stored.Results[i]);
                 }
             }
             catch (Exception e)
             {
+                var failure = e is NpgsqlException
+                    ? new HubOperationException(ErrorCodes.Unavailable, "Messages cannot be stored right now; try again shortly (the same clientMessageId is safe).")
+                    : e;
+                if (e is NpgsqlException)
+                {
+                    LogStoreFailed(e, threadId, batch.Length);
+                }
                 foreach (var pending in batch)
                 {
-                    pending.Result.TrySetException(e);
+                    pending.Result.TrySetException(failure);
                 }
             }
         }
     }
 
-    private sealed record Pending(QueuedMessage Message, Activity? Activity)
+    private sealed record Pending(NewMessage Message, Activity? Activity)
     {
         public TaskCompletionSource<SendMessageResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
-}
 
-/// <summary>A message as the Api's batch endpoint takes it.</summary>
-public sealed record QueuedMessage(string ClientMessageId, string Text, string? TraceParent);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store {Count} message(s) to thread {ThreadId}")]
+    private partial void LogStoreFailed(Exception exception, Guid threadId, int count);
+}

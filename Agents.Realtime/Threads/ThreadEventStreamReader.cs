@@ -1,19 +1,17 @@
 using System.Diagnostics;
-using System.Text.Json;
 using StackExchange.Redis;
 
 namespace Agents.Realtime.Threads;
 
 /// <summary>
-/// Reads the Api's event stream and hands every event to <see cref="ThreadDelivery"/>. Every Realtime instance reads
-/// every event (its own cursor, starting at the stream's end) and serves its own connections: competing consumers
-/// would deliver one thread's events from several instances at once, out of order. What an instance misses while it
-/// is down, its clients get from the log when they rejoin.
+/// Reads the event stream (<see cref="EventStream"/>: what the Api and the message stores commit) and hands every event
+/// to <see cref="ThreadDelivery"/>. Every Realtime instance reads every event (its own cursor, starting at the stream's
+/// end) and serves its own connections: competing consumers would deliver one thread's events from several instances at
+/// once, out of order. What an instance misses while it is down, its clients get from the log when they rejoin.
 /// </summary>
 public sealed partial class ThreadEventStreamReader(
     IConfiguration configuration, ThreadDelivery delivery, ILogger<ThreadEventStreamReader> logger) : BackgroundService
 {
-    public const string StreamKey = "agents:thread-events";
     private static readonly ActivitySource Tracing = new("Agents.Realtime.Delivery");
     private const int BlockMilliseconds = 1_000;
 
@@ -31,7 +29,7 @@ public sealed partial class ThreadEventStreamReader(
         {
             try
             {
-                var result = await database.ExecuteAsync("XREAD", "COUNT", 500, "BLOCK", BlockMilliseconds, "STREAMS", StreamKey, lastId).WaitAsync(stoppingToken);
+                var result = await database.ExecuteAsync("XREAD", "COUNT", 500, "BLOCK", BlockMilliseconds, "STREAMS", EventStream.Key, lastId).WaitAsync(stoppingToken);
                 if (result.IsNull)
                 {
                     continue;
@@ -92,7 +90,7 @@ public sealed partial class ThreadEventStreamReader(
         activity?.SetTag("agents.event.seq", threadEvent.Seq);
         activity?.SetTag("agents.event.type", threadEvent.Type);
         activity?.SetTag("messaging.system", "redis");
-        activity?.SetTag("messaging.destination.name", StreamKey);
+        activity?.SetTag("messaging.destination.name", EventStream.Key);
         return activity;
     }
 
@@ -111,34 +109,9 @@ public sealed partial class ThreadEventStreamReader(
                 {
                     values[(string)fields[i]!] = (string)fields[i + 1]!;
                 }
-                var threadEvent = ToEvent(values, out var problem);
-                yield return (id, threadEvent, values.GetValueOrDefault("traceparent"), problem);
+                var threadEvent = EventStream.Read(values, out var problem);
+                yield return (id, threadEvent, EventStream.TraceParentOf(values), problem);
             }
-        }
-    }
-
-    private static ThreadEvent? ToEvent(Dictionary<string, string> values, out string? problem)
-    {
-        problem = null;
-        if (!values.TryGetValue("thread", out var thread) || !Guid.TryParse(thread, out var threadId)
-            || !values.TryGetValue("seq", out var seqText) || !long.TryParse(seqText, out var seq)
-            || !values.TryGetValue("type", out var type) || !values.TryGetValue("payload", out var payload))
-        {
-            problem = "it needs a thread id, a seq, a type and a payload";
-            return null;
-        }
-        var created = values.TryGetValue("created", out var ms) && long.TryParse(ms, out var unixMs)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs)
-            : DateTimeOffset.UtcNow;
-        try
-        {
-            using var document = JsonDocument.Parse(payload);
-            return new ThreadEvent(threadId, seq, type, document.RootElement.Clone(), created);
-        }
-        catch (JsonException e)
-        {
-            problem = $"its payload is not JSON ({e.Message})";
-            return null;
         }
     }
 

@@ -4,7 +4,8 @@ namespace Agents.Realtime.Threads;
 
 /// <summary>
 /// What a connected user can do, whatever the transport: join and leave threads, send messages, type. Membership is
-/// the Api's to decide (joining reads the log with the user's token); typing needs a joined thread.
+/// decided by the data: joining reads the log through the Api with the user's token, and the message store checks it
+/// under the thread's lock; typing needs a joined thread.
 /// </summary>
 public sealed class ThreadSessions(
     ConnectionRegistry connections,
@@ -13,6 +14,7 @@ public sealed class ThreadSessions(
     PresenceTracker presence,
     TypingTracker typing,
     LiveNotices notices,
+    MessageQueues messageQueues,
     IOptions<RealtimeOptions> options)
 {
     /// <summary>Registers a connection, or throws too_many_connections.</summary>
@@ -66,9 +68,10 @@ public sealed class ThreadSessions(
 
     public Task<SendMessageResult> SendMessageAsync(ClientConnection connection, Guid threadId, string? clientMessageId, string? text, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(clientMessageId) || clientMessageId.Length > 64)
+        if (string.IsNullOrWhiteSpace(clientMessageId) || clientMessageId.Length > MessageLimits.MaxClientMessageIdLength)
         {
-            throw new HubOperationException(ErrorCodes.Validation, "clientMessageId is required (1 to 64 characters); reuse it to retry safely.");
+            throw new HubOperationException(ErrorCodes.Validation,
+                $"clientMessageId is required (1 to {MessageLimits.MaxClientMessageIdLength} characters); reuse it to retry safely.");
         }
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -79,10 +82,9 @@ public sealed class ThreadSessions(
             throw new HubOperationException(ErrorCodes.MessageTooLarge,
                 $"The message has {text.Length} characters; the most is {options.Value.MaxMessageLength}.");
         }
-        // The Api checks membership: a non-member gets not_member. Queued before the first await, so the connection's
+        // The store checks membership: a non-member gets not_member. Queued before the first await, so the connection's
         // messages keep the order their calls came in (the hub runs a client's calls concurrently).
-        return connection.Outgoing(threadId, () => new OutgoingMessages(api, connection.AccessToken, threadId)).SendAsync(clientMessageId, text)
-            .WaitAsync(cancellationToken);
+        return messageQueues.For(connection, threadId).SendAsync(clientMessageId, text).WaitAsync(cancellationToken);
     }
 
     /// <summary>Approves (optionally with edited arguments) or rejects the step a workflow waits on; the Api checks membership.</summary>

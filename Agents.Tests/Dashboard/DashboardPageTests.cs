@@ -85,7 +85,7 @@ public sealed class DashboardPageTests : IAsyncLifetime
         await Expect(row).ToContainTextAsync("SendMessage");
         await row.GetByRole(AriaRole.Link).ClickAsync();
         var waterfall = page.Locator("#waterfall");
-        foreach (var name in new[] { "Agents.Realtime.Hub.AgentHub/SendMessage", "POST /api/threads/{id:guid}/messages", "postgresql", "agent run", "deliver llm_response" })
+        foreach (var name in new[] { "Agents.Realtime.Hub.AgentHub/SendMessage", "postgresql", "agent run", "deliver llm_response" })
         {
             await Expect(waterfall.Locator(".span-name", new() { HasTextString = name }).First).ToBeVisibleAsync();
         }

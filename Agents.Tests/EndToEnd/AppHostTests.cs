@@ -68,7 +68,7 @@ public sealed partial class AppHostTests
         await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new("reader", Agents.Api.Rules.RulesDatabase.ReaderRole) } };
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken).WithTimeout();
         Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken), "post_messages is missing");
-        Assert.True(reader.GetBoolean(0), "the Api's own role cannot execute post_messages");
+        Assert.True(reader.GetBoolean(0), "the app's own role (the Api's and Realtime's) cannot execute post_messages");
         Assert.False(reader.GetBoolean(1), "the rules' reader role can execute post_messages");
         // No ACL at all means the default one, which lets PUBLIC execute; "=X/..." is a grant to PUBLIC.
         var acl = reader.GetString(2);
@@ -117,9 +117,10 @@ public sealed partial class AppHostTests
         // A project sees what it references and nothing else.
         Assert.Equal(App.GetEndpoint(ResourceNames.Api).ToString().TrimEnd('/'), realtime["services__api__http__0"]);
         Assert.Matches(LoopbackUrl(), realtime["services__api__http__0"]);
-        Assert.False(realtime.ContainsKey("ConnectionStrings__agentsdb"));
+        Assert.Equal(api["ConnectionStrings__agentsdb"], realtime["ConnectionStrings__agentsdb"]); // it stores what its clients send
         Assert.Equal("realtime", realtime["OTEL_SERVICE_NAME"]);
         Assert.Matches(LoopbackUrl(), web["services__realtime__http__0"]);
+        Assert.False(web.ContainsKey("ConnectionStrings__agentsdb"));
         Assert.False(web.ContainsKey("ConnectionStrings__cache"));
     }
 

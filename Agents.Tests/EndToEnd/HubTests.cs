@@ -426,9 +426,9 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
         await using (var redis = await ConnectToRedisAsync())
         {
             var stream = redis.GetDatabase();
-            await stream.StreamAddAsync(Agents.Realtime.Threads.ThreadEventStreamReader.StreamKey,
+            await stream.StreamAddAsync(Agents.Messaging.EventStream.Key,
                 [new("thread", thread.ToString()), new("seq", seq), new("type", "bot_status"), new("payload", "{\"status\": err")]);
-            await stream.StreamAddAsync(Agents.Realtime.Threads.ThreadEventStreamReader.StreamKey, [new("hello", "world")]);
+            await stream.StreamAddAsync(Agents.Messaging.EventStream.Key, [new("hello", "world")]);
         }
         var next = await alice.SendAsync(thread, "after the corrupt one");
 

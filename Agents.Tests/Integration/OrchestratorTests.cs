@@ -277,9 +277,10 @@ public sealed class OrchestratorTests(ITestOutputHelper output)
     {
         var builder = DistributedApplicationTestingBuilder.Create();
         builder.AddTestOutputLogging(output);
+        var db = builder.AddPostgres(ResourceNames.Postgres).AddDatabase(ResourceNames.Database);
         var cache = builder.AddRedis(ResourceNames.Cache);
         var realtime = builder.AddProject<Projects.Agents_Realtime>(ResourceNames.Realtime)
-            .WithReference(cache).WaitFor(cache).WithHttpHealthCheck("/health").WithReplicas(2)
+            .WithReference(db).WithReference(cache).WaitFor(db).WaitFor(cache).WithHttpHealthCheck("/health").WithReplicas(2)
             .WithEnvironment("Auth__SigningKey", builder.AddParameter("auth-signing-key", secret: true));
         var consumer = builder.AddExecutable("consumer", "sleep", Path.GetTempPath(), "300").WithReference(realtime);
         await using var app = await builder.BuildAsync(TestContext.Current.CancellationToken);

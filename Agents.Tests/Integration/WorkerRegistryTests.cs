@@ -1,4 +1,4 @@
-using Agents.Api.Runs;
+using Agents.Messaging;
 using Agents.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -78,14 +78,5 @@ public sealed class WorkerRegistryTests : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
-    }
-
-    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _now = start;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

@@ -72,5 +72,6 @@ BEGIN
 END
 $$;
 
--- Functions are executable by everyone unless revoked: only the Api's own role (the owner) stores messages.
+-- Functions are executable by everyone unless revoked: only the app's own role (the owner, which the Api and Realtime
+-- connect as) stores messages.
 REVOKE EXECUTE ON FUNCTION post_messages(uuid, text, boolean, text, text, uuid[], uuid[], text[], text[], text[], jsonb[], jsonb[]) FROM PUBLIC;

@@ -1,12 +1,13 @@
 using StackExchange.Redis;
 
-namespace Agents.Api.Runs;
+namespace Agents.Messaging;
 
 /// <summary>
 /// Which run workers are alive, across Api instances: a Redis sorted set whose scores are expiry times, refreshed by
-/// each worker's heartbeat. A message sent while none is alive is marked "offline" for people to see; it stays queued.
+/// each worker's heartbeat (the Api's). A message stored while none is alive is marked "offline" for people to see
+/// (<see cref="MessageStore"/>, in Realtime and the Api); it stays queued.
 /// </summary>
-internal sealed class WorkerRegistry(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class WorkerRegistry(IConnectionMultiplexer redis, TimeProvider time)
 {
     private static readonly RedisKey Key = "agents:workers";
 

@@ -1,0 +1,260 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Claims;
+using System.Text;
+using Agents.Api.Database;
+using Agents.Messaging;
+using Agents.Protocol;
+using Agents.Realtime.Hub;
+using Agents.Realtime.Threads;
+using Agents.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Agents.Tests.Integration;
+
+/// <summary>
+/// The message store (<c>post_messages</c> through <see cref="MessageStore"/>) against a real Postgres with the Api's
+/// migrations and a real Redis, and Realtime's queue of a connection's messages (<see cref="OutgoingMessages"/>) on top
+/// of it: what both services rely on when they store a sender's messages.
+/// </summary>
+public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : IClassFixture<MessageStoreTests.StoreFixture>
+{
+    [Fact]
+    public async Task AMembersMessagesGetTheNextSeqsInTheOrderGivenAndGoOnTheStream()
+    {
+        await fixture.Workers.RefreshAsync("a-worker", TimeSpan.FromMinutes(1));
+        var thread = await fixture.CreateThreadAsync("ann");
+
+        var stored = await fixture.Store.PostAsync(thread, "ann", [new("c1", "one"), new("c2", "two"), new("c3", "three")], Cancel);
+
+        Assert.NotNull(stored);
+        Assert.Equal([1L, 2L, 3L], stored.Results.Select(r => r.Seq));
+        Assert.All(stored.Results, r => Assert.False(r.Duplicate));
+        Assert.Equal(["one", "two", "three"], stored.Events.Select(e => e.Payload.GetProperty("text").GetString()));
+        Assert.All(stored.Events, e => Assert.Equal(EventTypes.UserMessage, e.Type));
+        Assert.Equal(3, await fixture.LastSeqAsync(thread));
+        Assert.Equal([1L, 2L, 3L], (await fixture.StreamEventsAsync(thread)).Select(e => e.Seq));
+        Assert.Equal(3, await fixture.QueuedRunsAsync(thread));
+    }
+
+    [Fact]
+    public async Task ARetryWithTheSameClientMessageIdAnswersTheFirstSeqAndAppendsNothingForIt()
+    {
+        await fixture.Workers.RefreshAsync("a-worker", TimeSpan.FromMinutes(1));
+        var thread = await fixture.CreateThreadAsync("bob");
+        var first = await fixture.Store.PostAsync(thread, "bob", [new("same", "hello")], Cancel);
+
+        var again = await fixture.Store.PostAsync(thread, "bob", [new("same", "hello, edited"), new("next", "more")], Cancel);
+
+        Assert.NotNull(first);
+        Assert.NotNull(again);
+        Assert.Equal(first.Results[0] with { Duplicate = true }, again.Results[0]);
+        Assert.Equal(2, again.Results[1].Seq);
+        Assert.Equal(["more"], again.Events.Select(e => e.Payload.GetProperty("text").GetString()));
+        Assert.Equal(2, await fixture.LastSeqAsync(thread));
+    }
+
+    [Fact]
+    public async Task ANonMemberOrAThreadThatDoesNotExistStoresNothing()
+    {
+        var thread = await fixture.CreateThreadAsync("cat");
+
+        Assert.Null(await fixture.Store.PostAsync(thread, "mallory", [new("x", "let me in")], Cancel));
+        Assert.Null(await fixture.Store.PostAsync(Guid.NewGuid(), "cat", [new("y", "anyone?")], Cancel));
+        Assert.Equal(0, await fixture.LastSeqAsync(thread));
+        Assert.Empty(await fixture.StreamEventsAsync(thread));
+    }
+
+    [Fact]
+    public async Task WhileNoWorkerIsAliveTheThreadIsToldOnceThatNobodyCanAnswer()
+    {
+        await fixture.Workers.RemoveAsync("a-worker");
+        var thread = await fixture.CreateThreadAsync("dan");
+
+        var first = await fixture.Store.PostAsync(thread, "dan", [new("d1", "anyone?"), new("d2", "hello?")], Cancel);
+        var later = await fixture.Store.PostAsync(thread, "dan", [new("d3", "still there?")], Cancel);
+
+        Assert.NotNull(first);
+        Assert.NotNull(later);
+        Assert.Equal([(1L, EventTypes.UserMessage), (2L, EventTypes.BotStatus), (3L, EventTypes.UserMessage)], first.Events.Select(e => (e.Seq, e.Type)));
+        Assert.Equal(BotStatuses.Offline, first.Events[1].Payload.GetProperty("status").GetString());
+        Assert.Equal([1L, 3L], first.Results.Select(r => r.Seq));
+        // Its run still waits: people were told already.
+        Assert.Equal([(4L, EventTypes.UserMessage)], later.Events.Select(e => (e.Seq, e.Type)));
+    }
+
+    [Fact]
+    public async Task AConnectionsMessagesSentWithoutWaitingAreStoredInTheOrderTheyWereSent()
+    {
+        await fixture.Workers.RefreshAsync("a-worker", TimeSpan.FromMinutes(1));
+        var thread = await fixture.CreateThreadAsync("eve");
+        var queue = new OutgoingMessages(fixture.Store, "eve", thread, DateTimeOffset.MaxValue, TimeProvider.System, NullLogger.Instance);
+
+        var sent = Enumerable.Range(1, 150).Select(i => queue.SendAsync($"e{i}", $"message {i}")).ToList();
+        var results = await Task.WhenAll(sent).WithTimeout();
+
+        // More than one store call's worth (100), in order across the calls.
+        Assert.Equal(Enumerable.Range(1, 150).Select(i => (long)i), results.Select(r => r.Seq));
+        Assert.Equal(150, await fixture.LastSeqAsync(thread));
+    }
+
+    [Fact]
+    public async Task AMessageSentOnceTheConnectionsSignInHasExpiredIsRefusedAsUnauthorizedAndNotStored()
+    {
+        await fixture.Workers.RefreshAsync("a-worker", TimeSpan.FromMinutes(1));
+        var thread = await fixture.CreateThreadAsync("fay");
+        var time = new ManualTime(DateTimeOffset.UtcNow);
+        var skew = TimeSpan.FromSeconds(30);
+        var queues = new MessageQueues(fixture.Store, time, JwtOptions(skew), NullLogger<OutgoingMessages>.Instance);
+        var connection = new ClientConnection("connection-1", "fay", Token("fay", expires: time.GetUtcNow().AddMinutes(1)), new NoEvents());
+
+        time.Advance(TimeSpan.FromMinutes(1) + skew - TimeSpan.FromSeconds(1)); // expired, but within the skew its validation allows
+        var accepted = await queues.For(connection, thread).SendAsync("f1", "just in time").WithTimeout();
+        time.Advance(TimeSpan.FromSeconds(2));
+        var refused = await Assert.ThrowsAsync<HubOperationException>(() => queues.For(connection, thread).SendAsync("f2", "too late"));
+
+        Assert.Equal(1, accepted.Seq);
+        Assert.Equal(ErrorCodes.Unauthorized, refused.Code);
+        Assert.Equal(1, await fixture.LastSeqAsync(thread));
+    }
+
+    [Fact]
+    public async Task WhenTheDatabaseCannotBeReachedTheSenderIsToldToTryAgain()
+    {
+        await using var nowhere = NpgsqlDataSource.Create($"Host=127.0.0.1;Port={ClosedPort()};Username=agents;Password=x;Timeout=3");
+        var store = new MessageStore(nowhere, fixture.Publisher, fixture.Workers);
+        var queue = new OutgoingMessages(store, "gus", Guid.NewGuid(), DateTimeOffset.MaxValue, TimeProvider.System, NullLogger.Instance);
+
+        var failure = await Assert.ThrowsAsync<HubOperationException>(() => queue.SendAsync("g1", "hello?").WithTimeout());
+
+        Assert.Equal(ErrorCodes.Unavailable, failure.Code);
+    }
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static IOptionsMonitor<JwtBearerOptions> JwtOptions(TimeSpan clockSkew) => new ServiceCollection()
+        .Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, jwt => jwt.TokenValidationParameters.ClockSkew = clockSkew)
+        .BuildServiceProvider()
+        .GetRequiredService<IOptionsMonitor<JwtBearerOptions>>();
+
+    private static string Token(string userName, DateTimeOffset expires) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Subject = new ClaimsIdentity([new Claim("sub", userName)]),
+        NotBefore = expires.AddHours(-1).UtcDateTime,
+        Expires = expires.UtcDateTime,
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(new string('k', 32))), SecurityAlgorithms.HmacSha256),
+    });
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A connection that receives nothing here: these tests only send.</summary>
+    private sealed class NoEvents : IEventSink
+    {
+        public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    /// <summary>Postgres with the Api's migrations applied, and Redis, from the Hosting orchestrator.</summary>
+    public sealed class StoreFixture : IAsyncLifetime
+    {
+        private DistributedApplication? _app;
+        private ConnectionMultiplexer? _redis;
+
+        public NpgsqlDataSource DataSource { get; private set; } = null!;
+
+        public EventPublisher Publisher { get; private set; } = null!;
+
+        public WorkerRegistry Workers { get; private set; } = null!;
+
+        public MessageStore Store { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            var builder = DistributedApplicationTestingBuilder.Create();
+            builder.AddPostgres("store-postgres").AddDatabase("storedb");
+            builder.AddRedis("store-cache");
+            _app = await builder.BuildAsync(Cancel);
+            await _app.StartAsync(Cancel).WithTimeout(TestTimeouts.Startup);
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync("storedb", Cancel).WithTimeout(TestTimeouts.Startup);
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync("store-cache", Cancel).WithTimeout(TestTimeouts.Startup);
+            DataSource = NpgsqlDataSource.Create((await _app.GetConnectionStringAsync("storedb", Cancel))!);
+            _redis = await ConnectionMultiplexer.ConnectAsync((await _app.GetConnectionStringAsync("store-cache", Cancel))!);
+
+            var migrations = new MigrationState();
+            using var migrator = new DatabaseMigrator(DataSource, migrations, NullLogger<DatabaseMigrator>.Instance);
+            await migrator.StartAsync(Cancel);
+            await (migrator.ExecuteTask ?? Task.CompletedTask).WithTimeout(TestTimeouts.Startup);
+            Assert.True(migrations.IsApplied, migrations.LastError);
+
+            Publisher = new EventPublisher(_redis, NullLogger<EventPublisher>.Instance);
+            Workers = new WorkerRegistry(_redis, TimeProvider.System);
+            Store = new MessageStore(DataSource, Publisher, Workers);
+        }
+
+        /// <summary>A thread with its owner as its only member, and no event yet.</summary>
+        public async Task<Guid> CreateThreadAsync(string owner)
+        {
+            var id = Guid.CreateVersion7();
+            await using var command = DataSource.CreateCommand("""
+                WITH thread AS (INSERT INTO threads (id, title, owner) VALUES ($1, 'test', $2) RETURNING id)
+                INSERT INTO thread_members (thread_id, user_name, role) SELECT id, $2, 'owner' FROM thread
+                """);
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+            await command.ExecuteNonQueryAsync(Cancel);
+            return id;
+        }
+
+        public async Task<long> LastSeqAsync(Guid thread) => await ScalarAsync<long>("SELECT last_seq FROM threads WHERE id = $1", thread);
+
+        public async Task<long> QueuedRunsAsync(Guid thread) => await ScalarAsync<long>("SELECT count(*) FROM runs WHERE thread_id = $1 AND status = 'queued'", thread);
+
+        /// <summary>The thread's events on the Redis stream, as Realtime reads them.</summary>
+        public async Task<List<ThreadEvent>> StreamEventsAsync(Guid thread)
+        {
+            var entries = await _redis!.GetDatabase().StreamRangeAsync(EventStream.Key);
+            return [.. entries
+                .Select(entry => EventStream.Read(entry.Values.ToDictionary(v => (string)v.Name!, v => (string)v.Value!), out _))
+                .OfType<ThreadEvent>()
+                .Where(e => e.ThreadId == thread)];
+        }
+
+        private async Task<T> ScalarAsync<T>(string sql, Guid thread)
+        {
+            await using var command = DataSource.CreateCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = thread });
+            return (T)(await command.ExecuteScalarAsync(Cancel))!;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (DataSource is not null)
+            {
+                await DataSource.DisposeAsync();
+            }
+            if (_redis is not null)
+            {
+                await _redis.DisposeAsync();
+            }
+            if (_app is not null)
+            {
+                await _app.DisposeAsync();
+            }
+        }
+    }
+}
