@@ -97,22 +97,38 @@ public sealed class PresenceTracker(IConnectionMultiplexer redis, IOptions<Realt
         return users
         """;
 
-    /// <summary>Pushes back the expiry of this instance's entries, in one round trip (a batch) whatever their number.</summary>
+    /// <summary>
+    /// Pushes back the expiry of these connections' entries, in one round trip (a batch) whatever their number, with
+    /// one ZADD and one PEXPIRE per key: a thread's members and a user's connections go together (1,000 connections of
+    /// 50 users in one thread were 4,000 commands, and are about 100).
+    /// </summary>
     public async Task RefreshAsync(IEnumerable<ClientConnection> connections)
     {
-        var batch = redis.GetDatabase().CreateBatch();
         var expiry = Expiry;
-        var keepFor = options.Value.PresenceTimeout * 2;
-        var writes = new List<Task>();
+        var entries = new Dictionary<RedisKey, List<SortedSetEntry>>();
+        void Add(RedisKey key, RedisValue member)
+        {
+            if (!entries.TryGetValue(key, out var members))
+            {
+                entries[key] = members = [];
+            }
+            members.Add(new SortedSetEntry(member, expiry));
+        }
         foreach (var connection in connections)
         {
-            writes.Add(batch.SortedSetAddAsync(UserKey(connection.UserName), connection.ConnectionId, expiry));
-            writes.Add(batch.KeyExpireAsync(UserKey(connection.UserName), keepFor));
+            Add(UserKey(connection.UserName), connection.ConnectionId);
             foreach (var threadId in connection.JoinedThreads.Snapshot())
             {
-                writes.Add(batch.SortedSetAddAsync(ThreadKey(threadId), Member(connection.UserName, connection.ConnectionId), expiry));
-                writes.Add(batch.KeyExpireAsync(ThreadKey(threadId), keepFor));
+                Add(ThreadKey(threadId), Member(connection.UserName, connection.ConnectionId));
             }
+        }
+        var batch = redis.GetDatabase().CreateBatch();
+        var keepFor = options.Value.PresenceTimeout * 2;
+        var writes = new List<Task>(entries.Count * 2);
+        foreach (var (key, members) in entries)
+        {
+            writes.Add(batch.SortedSetAddAsync(key, [.. members]));
+            writes.Add(batch.KeyExpireAsync(key, keepFor));
         }
         batch.Execute();
         await Task.WhenAll(writes);

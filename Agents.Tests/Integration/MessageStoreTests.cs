@@ -159,16 +159,6 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>A connection that receives nothing here: these tests only send.</summary>
-    private sealed class NoEvents : IEventSink
-    {
-        public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-    }
-
     /// <summary>Postgres with the Api's migrations applied, and Redis, from the Hosting orchestrator.</summary>
     public sealed class StoreFixture : IAsyncLifetime
     {
