@@ -27,7 +27,7 @@ public sealed partial class EventPublisher(IConnectionMultiplexer redis, ILogger
             {
                 await task;
             }
-            catch (RedisException e)
+            catch (Exception e) when (e is RedisException or TimeoutException) // RedisTimeoutException is a TimeoutException
             {
                 LogPublishFailed(e, threadEvent.ThreadId, threadEvent.Seq);
             }

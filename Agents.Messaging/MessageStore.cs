@@ -40,6 +40,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, EventPublisher pub
     /// <summary>Null when the thread does not exist or <paramref name="author"/> is not a member of it.</summary>
     public async Task<StoredMessages?> PostAsync(Guid threadId, string author, IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfZero(messages.Count, nameof(messages));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(messages.Count, MessageLimits.MaxMessagesPerCall, nameof(messages));
         // Asked before the thread's lock is taken: other senders to the thread should not wait on Redis.
         var workerAlive = await workers.AnyAliveAsync();

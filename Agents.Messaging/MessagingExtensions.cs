@@ -12,9 +12,9 @@ public static class MessagingExtensions
     public static IServiceCollection AddMessageStore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<EventPublisher>();
-        services.AddSingleton<WorkerRegistry>();
-        services.AddSingleton<MessageStore>();
+        services.TryAddSingleton<EventPublisher>();
+        services.TryAddSingleton<WorkerRegistry>();
+        services.TryAddSingleton<MessageStore>();
         return services;
     }
 }

@@ -49,7 +49,7 @@ public sealed class WorkerRegistry(IConnectionMultiplexer redis, TimeProvider ti
             Volatile.Write(ref _last, answer);
             return answer.Alive;
         }
-        catch (RedisException)
+        catch (Exception e) when (e is RedisException or TimeoutException) // RedisTimeoutException is a TimeoutException
         {
             return true; // unknown: say nothing rather than claim the agent is offline
         }

@@ -30,6 +30,7 @@ public static class RunsExtensions
         builder.Services.AddSingleton<AgentKernelFactory>();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<WorkerRegistry>(); // the workers' heartbeats (the message store reads them too)
         builder.Services.AddSingleton<RunExecutor>();
         builder.Services.AddHostedService<RunWorker>();
         return builder;

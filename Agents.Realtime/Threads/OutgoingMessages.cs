@@ -69,20 +69,24 @@ public sealed partial class OutgoingMessages(MessageStore store, string userName
                     batch[i].Result.TrySetResult(stored.Results[i]);
                 }
             }
+            catch (NpgsqlException e)
+            {
+                LogStoreFailed(e, threadId, batch.Length);
+                Fail(batch, new HubOperationException(ErrorCodes.Unavailable,
+                    "Messages cannot be stored right now; try again shortly (the same clientMessageId is safe)."));
+            }
             catch (Exception e)
             {
-                var failure = e is NpgsqlException
-                    ? new HubOperationException(ErrorCodes.Unavailable, "Messages cannot be stored right now; try again shortly (the same clientMessageId is safe).")
-                    : e;
-                if (e is NpgsqlException)
-                {
-                    LogStoreFailed(e, threadId, batch.Length);
-                }
-                foreach (var pending in batch)
-                {
-                    pending.Result.TrySetException(failure);
-                }
+                Fail(batch, e);
             }
+        }
+    }
+
+    private static void Fail(Pending[] batch, Exception failure)
+    {
+        foreach (var pending in batch)
+        {
+            pending.Result.TrySetException(failure);
         }
     }
 
