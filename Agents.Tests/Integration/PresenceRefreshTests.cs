@@ -2,34 +2,21 @@ using Agents.Realtime.Hub;
 using Agents.Realtime.Limits;
 using Agents.Realtime.Presence;
 using Agents.Tests.Infrastructure;
-using StackExchange.Redis;
 
 namespace Agents.Tests.Integration;
 
 /// <summary>
 /// The presence heartbeat's refresh against a real Redis: what it pushes back.
 /// </summary>
-public sealed class PresenceRefreshTests : IAsyncLifetime
+public sealed class PresenceRefreshTests(RedisServer server) : IClassFixture<RedisServer>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly ManualTime _time = new(DateTimeOffset.UtcNow);
-    private DistributedApplication? _app;
-    private ConnectionMultiplexer? _redis;
-
-    public async ValueTask InitializeAsync()
-    {
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.AddRedis("presence-cache");
-        _app = await builder.BuildAsync(TestContext.Current.CancellationToken);
-        await _app.StartAsync(TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("presence-cache", TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
-        _redis = await ConnectionMultiplexer.ConnectAsync((await _app.GetConnectionStringAsync("presence-cache", TestContext.Current.CancellationToken))!);
-    }
 
     [Fact]
     public async Task ARefreshPushesBackEveryEntryOfTheConnectionsGivenAndNoOther()
     {
-        var tracker = new PresenceTracker(_redis!, Microsoft.Extensions.Options.Options.Create(new RealtimeOptions { PresenceTimeout = Timeout }), _time);
+        var tracker = new PresenceTracker(server.Redis, Microsoft.Extensions.Options.Options.Create(new RealtimeOptions { PresenceTimeout = Timeout }), _time);
         var (thread, other) = (Guid.NewGuid(), Guid.NewGuid());
         var (ann, bob, cat) = (Name("ann"), Name("bob"), Name("cat"));
         ClientConnection[] connections = [Connection(ann, "a1"), Connection(ann, "a2"), Connection(ann, "a3"), Connection(bob, "b1"), Connection(bob, "b2"), Connection(cat, "c1")];
@@ -47,7 +34,7 @@ public sealed class PresenceRefreshTests : IAsyncLifetime
         var leftOut = connections[4];
         await tracker.RefreshAsync(connections.Where(c => c != leftOut));
 
-        var database = _redis!.GetDatabase();
+        var database = server.Redis.GetDatabase();
         foreach (var connection in connections)
         {
             var expected = connection == leftOut ? joinedAt : Expiry();
@@ -66,16 +53,4 @@ public sealed class PresenceRefreshTests : IAsyncLifetime
     private static string Name(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..16];
 
     private static ClientConnection Connection(string userName, string connectionId) => new(connectionId, userName, "token", new NoEvents());
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-    }
 }

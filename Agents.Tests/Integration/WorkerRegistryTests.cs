@@ -1,6 +1,5 @@
 using Agents.Messaging;
 using Agents.Tests.Infrastructure;
-using StackExchange.Redis;
 
 namespace Agents.Tests.Integration;
 
@@ -8,27 +7,20 @@ namespace Agents.Tests.Integration;
 /// The registry of live run workers against a real Redis: how long an answer is reused. Two registries stand for two Api
 /// instances sharing the Redis.
 /// </summary>
-public sealed class WorkerRegistryTests : IAsyncLifetime
+public sealed class WorkerRegistryTests(RedisServer server) : IClassFixture<RedisServer>, IAsyncLifetime
 {
     private readonly ManualTime _time = new(DateTimeOffset.UtcNow);
-    private DistributedApplication? _app;
-    private ConnectionMultiplexer? _redis;
 
-    public async ValueTask InitializeAsync()
-    {
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.AddRedis("workers-cache");
-        _app = await builder.BuildAsync(TestContext.Current.CancellationToken);
-        await _app.StartAsync(TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("workers-cache", TestContext.Current.CancellationToken).WithTimeout(TestTimeouts.Startup);
-        _redis = await ConnectionMultiplexer.ConnectAsync((await _app.GetConnectionStringAsync("workers-cache", TestContext.Current.CancellationToken))!);
-    }
+    /// <summary>Each test starts with no worker registered (the Redis is the class's).</summary>
+    public async ValueTask InitializeAsync() => await server.Redis.GetDatabase().KeyDeleteAsync("agents:workers");
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task AWorkerThatStartsElsewhereIsSeenWithinASecondAndOneThatStartsHereAtOnce()
     {
-        var api = new WorkerRegistry(_redis!, _time);
-        var otherApi = new WorkerRegistry(_redis!, _time);
+        var api = new WorkerRegistry(server.Redis, _time);
+        var otherApi = new WorkerRegistry(server.Redis, _time);
         Assert.False(await api.AnyAliveAsync());
         Assert.False(await otherApi.AnyAliveAsync());
 
@@ -43,8 +35,8 @@ public sealed class WorkerRegistryTests : IAsyncLifetime
     [Fact]
     public async Task AliveIsReusedForASecondThenAskedAgain()
     {
-        var api = new WorkerRegistry(_redis!, _time);
-        var otherApi = new WorkerRegistry(_redis!, _time);
+        var api = new WorkerRegistry(server.Redis, _time);
+        var otherApi = new WorkerRegistry(server.Redis, _time);
         await otherApi.RefreshAsync("worker-b", TimeSpan.FromSeconds(30));
         Assert.True(await api.AnyAliveAsync());
 
@@ -59,24 +51,12 @@ public sealed class WorkerRegistryTests : IAsyncLifetime
     [Fact]
     public async Task AliveIsNeverReusedPastTheWorkersLease()
     {
-        var api = new WorkerRegistry(_redis!, _time);
+        var api = new WorkerRegistry(server.Redis, _time);
         await api.RefreshAsync("worker-c", TimeSpan.FromMilliseconds(300));
         Assert.True(await api.AnyAliveAsync());
 
         _time.Advance(TimeSpan.FromMilliseconds(400)); // the worker missed its heartbeat
 
         Assert.False(await api.AnyAliveAsync());
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
     }
 }
