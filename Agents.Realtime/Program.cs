@@ -28,7 +28,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
-app.MapHub<AgentHub>("/hubs/agent", hub => hub.AllowStatefulReconnects = true);
+app.MapHub<AgentHub>(AgentHub.Path, hub => hub.AllowStatefulReconnects = true);
 app.MapWebSocketApi();
 
 app.Run();

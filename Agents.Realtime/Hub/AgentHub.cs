@@ -10,10 +10,13 @@ namespace Agents.Realtime.Hub;
 [Authorize]
 public sealed class AgentHub(ThreadSessions sessions, ConnectionRegistry connections, LocalHubConnections local, SharedHubMessages messages) : Hub<IAgentClient>
 {
+    public const string Path = "/hubs/agent";
+
     public override async Task OnConnectedAsync()
     {
-        var http = Context.GetHttpContext()!;
-        var connection = new ClientConnection(Context.ConnectionId, Context.User!.UserName(), http.BearerToken() ?? "",
+        // A connection taken before the HTTP server (DirectHubConnection) has no request to read the token from.
+        var accessToken = Context.Features.Get<DirectHubConnection>()?.AccessToken ?? Context.GetHttpContext()?.BearerToken() ?? "";
+        var connection = new ClientConnection(Context.ConnectionId, Context.User!.UserName(), accessToken,
             new SignalRSink(local.Get(Context.ConnectionId), messages));
         try
         {
@@ -62,22 +65,35 @@ public sealed class AgentHub(ThreadSessions sessions, ConnectionRegistry connect
 
 /// <summary>
 /// Delivers to one SignalR connection of this instance, writing straight to it (what the hub context does for a local
-/// connection) with the message serialised once for all the connections it goes to.
+/// connection) with the message serialised once for all the connections it goes to. A connection taken before the
+/// HTTP server is written its WebSocket frame, framed once for all such connections of its protocol.
 /// </summary>
 internal sealed class SignalRSink(HubConnectionContext connection, SharedHubMessages messages) : IEventSink
 {
+    private readonly DirectHubConnection? _direct = connection.Features.Get<DirectHubConnection>();
+
     public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken) =>
-        connection.WriteAsync(messages.ThreadEvent(threadEvent), cancellationToken);
+        Write(messages.ThreadEvent(threadEvent), cancellationToken);
 
     /// <summary>The events as one write (SignalR frames may hold several messages): one flush and one socket send, not one per event.</summary>
     public ValueTask SendEventsAsync(IReadOnlyList<ThreadEvent> events, CancellationToken cancellationToken) =>
         events.Count == 1
             ? SendEventAsync(events[0], cancellationToken)
-            : connection.WriteAsync(messages.ThreadEvents(events, connection.Protocol), cancellationToken);
+            : Write(messages.ThreadEvents(events, connection.Protocol), cancellationToken);
 
     public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) =>
-        connection.WriteAsync(messages.Typing(typing), cancellationToken);
+        Write(messages.Typing(typing), cancellationToken);
 
     public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken) =>
-        connection.WriteAsync(messages.Presence(presence), cancellationToken);
+        Write(messages.Presence(presence), cancellationToken);
+
+    private ValueTask Write(SerializedHubMessage message, CancellationToken cancellationToken)
+    {
+        if (_direct is null)
+        {
+            return connection.WriteAsync(message, cancellationToken);
+        }
+        _direct.Send(message, connection.Protocol);
+        return ValueTask.CompletedTask;
+    }
 }

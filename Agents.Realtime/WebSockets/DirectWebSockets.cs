@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
@@ -13,13 +14,15 @@ using Microsoft.Extensions.Options;
 namespace Agents.Realtime.WebSockets;
 
 /// <summary>
-/// Kestrel connection middleware in front of the HTTP server. A connection whose first request is a plain /ws upgrade
-/// (see <see cref="UpgradeRequestHead"/>) with a token that passes is answered here and becomes a WebSocket on the
-/// connection's input pipe and its socket: no HTTP/1.1 connection, request, headers, middleware awaits or request span stay under it
-/// for the hours a client stays, which is most of what an idle /ws client cost (see README, "What a /ws connection
-/// holds"). Any other connection, and a /ws request this does not take (not plain, or its token does not pass), goes to
-/// the HTTP server with nothing read from it, so /ws there answers and runs as it always has; both end in the same
-/// session. The token is checked by the app's own authentication handler and authorization policy.
+/// Kestrel connection middleware in front of the HTTP server. A connection whose first request is a plain upgrade to
+/// /ws or to the hub (one that skipped negotiation; see <see cref="UpgradeRequestHead"/>) with a token that passes is
+/// answered here and becomes a WebSocket on the connection's input pipe and its socket: no HTTP/1.1 connection, request,
+/// headers, middleware awaits or request span stay under it for the hours a client stays, which is most of what an idle
+/// client cost (see README, "What a /ws connection holds"). A /ws connection runs its session; a hub connection runs
+/// SignalR's hub handler over it (<see cref="DirectHubConnection"/>). Any other connection, and a request this does not
+/// take (not plain, negotiated, or its token does not pass), goes to the HTTP server with nothing read from it, which
+/// answers and runs it as it always has. The token is checked by the app's own authentication handler and
+/// authorization policy (the hub's and /ws's: the default one).
 /// </summary>
 internal sealed partial class DirectWebSockets(
     IServiceProvider services,
@@ -62,8 +65,14 @@ internal sealed partial class DirectWebSockets(
         }
         using (accepted.Socket)
         {
+            if (accepted.IsHub)
+            {
+                await DirectHubConnection.RunAsync(services, connection, accepted.Socket, accepted.Wire, accepted.ConnectionId, accepted.User,
+                    accepted.AccessToken);
+                return;
+            }
             await WebSocketEndpoint.RunSessionAsync(services, accepted.Socket, accepted.Wire, () => connection.Abort(), accepted.ConnectionId,
-                accepted.UserName, accepted.AccessToken, connection.ConnectionClosed);
+                accepted.User.UserName(), accepted.AccessToken, connection.ConnectionClosed);
         }
     }
 
@@ -111,18 +120,18 @@ internal sealed partial class DirectWebSockets(
                 return null;
             }
             input.AdvanceTo(buffer.GetPosition(headLength));
-            return await AcceptAsync(connection, head!, user.Value.Name, user.Value.Token);
+            return await AcceptAsync(connection, head!, user.Value.User, user.Value.Token);
         }
     }
 
-    /// <summary>The user and token when the request would pass /ws's authentication and authorization; null sends it to the HTTP server.</summary>
-    private async Task<(string Name, string Token)?> AuthenticateAsync(UpgradeRequestHead head)
+    /// <summary>The user and token when the request would pass its endpoint's authentication and authorization; null sends it to the HTTP server.</summary>
+    private async Task<(ClaimsPrincipal User, string Token)?> AuthenticateAsync(UpgradeRequestHead head)
     {
         await using var scope = scopes.CreateAsyncScope();
         // The request as the authentication handler would see it on the HTTP server (token in the header or the query).
         var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         http.Request.Method = HttpMethods.Get;
-        http.Request.Path = WebSocketEndpoint.Path;
+        http.Request.Path = head.Path;
         http.Request.QueryString = new QueryString(head.Query);
         if (head.Authorization is not null)
         {
@@ -135,7 +144,7 @@ internal sealed partial class DirectWebSockets(
             {
                 return null;
             }
-            return (result.Principal.UserName(), http.BearerToken() ?? "");
+            return (result.Principal, http.BearerToken() ?? "");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -145,13 +154,13 @@ internal sealed partial class DirectWebSockets(
         }
     }
 
-    private async Task<Accepted> AcceptAsync(ConnectionContext connection, UpgradeRequestHead head, string userName, string accessToken)
+    private async Task<Accepted> AcceptAsync(ConnectionContext connection, UpgradeRequestHead head, ClaimsPrincipal user, string accessToken)
     {
-        var connectionId = WebSocketEndpoint.NewConnectionId();
+        var connectionId = head.IsHub ? Guid.NewGuid().ToString("N") : WebSocketEndpoint.NewConnectionId();
         var output = Output(connection);
         // The front door's trace, when it sent one.
         ActivityContext.TryParse(head.TraceParent, head.TraceState, isRemote: true, out var parent);
-        using (var handshake = WebSocketEndpoint.StartHandshake(connectionId, "direct", parent))
+        using (var handshake = WebSocketEndpoint.StartHandshake(connectionId, "direct", parent, head.Path))
         {
             handshake?.SetTag("http.request.method", HttpMethods.Get);
             await output.WriteAsync(SwitchingProtocols(head.Key));
@@ -162,10 +171,11 @@ internal sealed partial class DirectWebSockets(
         var socket = WebSocket.CreateFromStream(wire, new WebSocketCreationOptions
         {
             IsServer = true,
-            KeepAliveInterval = webSockets.Value.KeepAliveInterval,
-            KeepAliveTimeout = webSockets.Value.KeepAliveTimeout,
+            // SignalR keeps a hub connection alive with pings of its own, as over its HTTP transport.
+            KeepAliveInterval = head.IsHub ? TimeSpan.Zero : webSockets.Value.KeepAliveInterval,
+            KeepAliveTimeout = head.IsHub ? Timeout.InfiniteTimeSpan : webSockets.Value.KeepAliveTimeout,
         });
-        return new Accepted(socket, wire, connectionId, userName, accessToken);
+        return new Accepted(socket, wire, connectionId, user, accessToken, head.IsHub);
     }
 
     /// <summary>
@@ -190,8 +200,8 @@ internal sealed partial class DirectWebSockets(
         return Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {accept}\r\n\r\n");
     }
 
-    private sealed record Accepted(WebSocket Socket, WebSocketWire Wire, string ConnectionId, string UserName, string AccessToken);
+    private sealed record Accepted(WebSocket Socket, WebSocketWire Wire, string ConnectionId, ClaimsPrincipal User, string AccessToken, bool IsHub);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking a /ws token failed; the HTTP server takes the request")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking a WebSocket upgrade's token failed; the HTTP server takes the request")]
     private partial void LogAuthenticationFailed(Exception exception);
 }

@@ -5,16 +5,19 @@ namespace Agents.Realtime.WebSockets;
 /// <summary>
 /// Server-to-client WebSocket text frames (RFC 6455, section 5.2: FIN set, opcode 1, unmasked, 7-, 16- or 64-bit
 /// length), built once per event so that every client of a thread is written the same bytes, and a batch of events is
-/// their frames back to back: separate WebSocket messages, one write.
+/// their frames back to back: separate WebSocket messages, one write. Binary frames (opcode 2) the same way, for the
+/// hub's MessagePack clients.
 /// </summary>
 public static class TextFrames
 {
-    public static byte[] Frame(ReadOnlySpan<byte> utf8Json)
+    public static byte[] Frame(ReadOnlySpan<byte> utf8Json) => Frame(utf8Json, binary: false);
+
+    public static byte[] Frame(ReadOnlySpan<byte> payload, bool binary)
     {
-        var length = utf8Json.Length;
+        var length = payload.Length;
         var headerLength = length < 126 ? 2 : length <= ushort.MaxValue ? 4 : 10;
         var frame = new byte[headerLength + length];
-        frame[0] = 0x81;
+        frame[0] = binary ? (byte)0x82 : (byte)0x81;
         switch (headerLength)
         {
             case 2:
@@ -29,7 +32,7 @@ public static class TextFrames
                 BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), (ulong)length);
                 break;
         }
-        utf8Json.CopyTo(frame.AsSpan(headerLength));
+        payload.CopyTo(frame.AsSpan(headerLength));
         return frame;
     }
 

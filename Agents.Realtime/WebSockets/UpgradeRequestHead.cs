@@ -1,17 +1,28 @@
 using System.Buffers;
 using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Agents.Realtime.WebSockets;
 
 /// <summary>
-/// The head of a connection's first request when it is a plain /ws WebSocket upgrade, as <see cref="DirectWebSockets"/>
-/// takes it. Strict on purpose: anything unusual (another path or version, a body, a subprotocol, a repeated or folded
-/// header, a byte outside visible ASCII) is <see cref="HeadState.NotOurs"/> and goes to Kestrel's HTTP server as it is,
-/// which answers it as it always has. So this only ever accepts requests Kestrel would accept too.
+/// The head of a connection's first request when it is a plain WebSocket upgrade to /ws or to the hub (one that skipped
+/// negotiation: SignalR's negotiated connections carry an <c>id</c> and belong to the HTTP server), as
+/// <see cref="DirectWebSockets"/> takes it. Strict on purpose: anything unusual (another path or version, a body, a
+/// subprotocol, a repeated or folded header, a byte outside visible ASCII) is <see cref="HeadState.NotOurs"/> and goes to
+/// Kestrel's HTTP server as it is, which answers it as it always has. So this only ever accepts requests Kestrel would
+/// accept too.
 /// </summary>
-public sealed record UpgradeRequestHead(string Query, string Key, string? Authorization, string? TraceParent, string? TraceState)
+public sealed record UpgradeRequestHead(string Path, string Query, string Key, string? Authorization, string? TraceParent, string? TraceState)
 {
-    private static ReadOnlySpan<byte> Start => "GET /ws"u8;
+    /// <summary>The paths taken: /ws and the hub's.</summary>
+    private static readonly string[] Paths = [WebSocketEndpoint.Path, AgentHub.Path];
+
+    private static readonly byte[][] PathBytes = [.. Paths.Select(Encoding.ASCII.GetBytes)];
+
+    private static ReadOnlySpan<byte> Get => "GET "u8;
+
+    /// <summary>True for an upgrade to the hub rather than to /ws.</summary>
+    public bool IsHub => Path == AgentHub.Path;
 
     private static ReadOnlySpan<byte> EndOfHead => "\r\n\r\n"u8;
 
@@ -25,10 +36,7 @@ public sealed record UpgradeRequestHead(string Query, string Key, string? Author
     {
         head = null;
         headLength = 0;
-        Span<byte> start = stackalloc byte[Start.Length];
-        var startLength = (int)Math.Min(received.Length, Start.Length);
-        received.Slice(0, startLength).CopyTo(start);
-        if (!start[..startLength].SequenceEqual(Start[..startLength]))
+        if (!StartsLikeOurs(received))
         {
             return HeadState.NotOurs;
         }
@@ -48,11 +56,44 @@ public sealed record UpgradeRequestHead(string Query, string Key, string? Author
         return head is null ? HeadState.NotOurs : HeadState.Ours;
     }
 
+    /// <summary>False as soon as what arrived cannot start "GET /ws" or "GET /hubs/agent".</summary>
+    private static bool StartsLikeOurs(ReadOnlySequence<byte> received)
+    {
+        Span<byte> start = stackalloc byte[32];
+        var length = (int)Math.Min(received.Length, start.Length);
+        received.Slice(0, length).CopyTo(start);
+        var method = Math.Min(length, Get.Length);
+        if (!start[..method].SequenceEqual(Get[..method]))
+        {
+            return false;
+        }
+        var target = start[method..length];
+        foreach (var path in PathBytes)
+        {
+            var compared = Math.Min(target.Length, path.Length);
+            if (target[..compared].SequenceEqual(path.AsSpan(0, compared)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static UpgradeRequestHead? Parse(ReadOnlySpan<byte> text, int maxHeaders)
     {
         var lineEnd = text.IndexOf("\r\n"u8);
         var requestLine = lineEnd < 0 ? text : text[..lineEnd];
-        if (!requestLine.EndsWith(Version) || !IsTarget(requestLine[Start.Length..^Version.Length], out var query))
+        if (!requestLine.StartsWith(Get) || !requestLine.EndsWith(Version))
+        {
+            return null;
+        }
+        var target = requestLine[Get.Length..^Version.Length];
+        string? path = null;
+        for (var i = 0; i < Paths.Length && path is null; i++)
+        {
+            path = target.StartsWith(PathBytes[i]) && IsTarget(target[PathBytes[i].Length..], out _) ? Paths[i] : null;
+        }
+        if (path is null || !IsTarget(target[path.Length..], out var query) || (path == AgentHub.Path && IsNegotiated(query)))
         {
             return null;
         }
@@ -94,7 +135,7 @@ public sealed record UpgradeRequestHead(string Query, string Key, string? Author
             && connection is not null && connection.Split(',').Any(t => t.Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase))
             && version == "13"
             && key is not null && IsNonce(key);
-        return isUpgrade ? new UpgradeRequestHead(query, key!, authorization, traceParent, traceState) : null;
+        return isUpgrade ? new UpgradeRequestHead(path, query, key!, authorization, traceParent, traceState) : null;
     }
 
     private static bool HasBareLineFeed(ReadOnlySequence<byte> received)
@@ -125,7 +166,10 @@ public sealed record UpgradeRequestHead(string Query, string Key, string? Author
         return true;
     }
 
-    /// <summary>"/ws" itself, or "/ws?query" with the query in visible ASCII; <paramref name="query"/> keeps its "?".</summary>
+    /// <summary>A hub connection that went through negotiate names it in <c>id</c>: SignalR's HTTP layer holds its state.</summary>
+    private static bool IsNegotiated(string query) => QueryHelpers.ParseQuery(query).ContainsKey("id");
+
+    /// <summary>The path itself, or "path?query" with the query in visible ASCII; <paramref name="query"/> keeps its "?".</summary>
     private static bool IsTarget(ReadOnlySpan<byte> afterPath, out string query)
     {
         query = "";
@@ -168,9 +212,9 @@ public enum HeadState
     /// <summary>The head is not all here yet.</summary>
     NeedMore,
 
-    /// <summary>Not a plain /ws upgrade: Kestrel's HTTP server takes the connection.</summary>
+    /// <summary>Not a plain upgrade to /ws or the hub: Kestrel's HTTP server takes the connection.</summary>
     NotOurs,
 
-    /// <summary>A /ws upgrade, read whole.</summary>
+    /// <summary>An upgrade to /ws or the hub, read whole.</summary>
     Ours,
 }

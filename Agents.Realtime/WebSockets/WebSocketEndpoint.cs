@@ -63,11 +63,11 @@ public static class WebSocketEndpoint
     /// child of the request's span, which lasts as long as the connection): <c>agents.ws.handshake</c> says which path
     /// took it, <c>direct</c> (<see cref="DirectWebSockets"/>) or <c>http</c>.
     /// </summary>
-    internal static Activity? StartHandshake(string connectionId, string path, ActivityContext parent)
+    internal static Activity? StartHandshake(string connectionId, string path, ActivityContext parent, string urlPath = Path)
     {
         // A default parent: the current activity's child (or a root).
         var activity = WebSocketSession.Tracing.StartActivity("ws connect", ActivityKind.Server, parent);
-        activity?.SetTag("url.path", Path);
+        activity?.SetTag("url.path", urlPath);
         activity?.SetTag("agents.connection.id", connectionId);
         activity?.SetTag("agents.ws.handshake", path);
         return activity;

@@ -75,9 +75,9 @@ public sealed class RawConnection : IDisposable
             : body.EndsWith("0\r\n\r\n", StringComparison.Ordinal);
     }
 
-    /// <summary>A WebSocket upgrade of /ws with the token in the query and the given key.</summary>
-    public static string UpgradeHead(Uri service, string? token, string key) =>
-        $"GET /ws{(token is null ? "" : $"?access_token={Uri.EscapeDataString(token)}")} HTTP/1.1\r\nHost: {service.Authority}\r\n" +
+    /// <summary>A WebSocket upgrade of /ws (or <paramref name="path"/>) with the token in the query and the given key.</summary>
+    public static string UpgradeHead(Uri service, string? token, string key, string path = "/ws") =>
+        $"GET {path}{(token is null ? "" : $"?access_token={Uri.EscapeDataString(token)}")} HTTP/1.1\r\nHost: {service.Authority}\r\n" +
         $"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\n\r\n";
 
     /// <summary>The Sec-WebSocket-Accept a server must answer the key with (RFC 6455, section 4.2.2).</summary>

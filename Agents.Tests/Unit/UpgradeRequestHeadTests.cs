@@ -61,6 +61,27 @@ public sealed class UpgradeRequestHeadTests
         Assert.Equal(HeadState.Ours, Read(Upgrade("/ws", "").Replace("Connection: Upgrade", connection, StringComparison.Ordinal), out _, out _));
 
     [Fact]
+    public void AHubUpgradeThatSkippedNegotiationIsTakenAsTheHubs()
+    {
+        var state = Read(Upgrade("/hubs/agent?access_token=abc.def.ghi", ""), out var head, out _);
+
+        Assert.Equal(HeadState.Ours, state);
+        Assert.True(head!.IsHub);
+        Assert.Equal("/hubs/agent", head.Path);
+        Assert.Equal("?access_token=abc.def.ghi", head.Query);
+        Assert.False(Read(BrowserUpgrade, out var ws, out _) != HeadState.Ours || ws!.IsHub);
+    }
+
+    [Theory]
+    [InlineData("/hubs/agent?id=0Hn3bQ2aV8cX&access_token=t")]
+    [InlineData("/hubs/agent?access_token=t&id=0Hn3bQ2aV8cX")]
+    [InlineData("/hubs/agent/negotiate?negotiateVersion=1")]
+    [InlineData("/hubs/agentx?access_token=t")]
+    [InlineData("/hubs/other?access_token=t")]
+    public void ANegotiatedHubConnectionOrAnotherHubPathGoesToTheHttpServer(string target) =>
+        Assert.Equal(HeadState.NotOurs, Read(Upgrade(target, ""), out _, out _));
+
+    [Fact]
     public void AHeadArrivingByteByByteNeedsMoreUntilItsLastByte()
     {
         var bytes = Encoding.ASCII.GetBytes(BrowserUpgrade);
@@ -88,6 +109,7 @@ public sealed class UpgradeRequestHeadTests
     [Theory]
     [InlineData("P")]
     [InlineData("GET /api")]
+    [InlineData("GET /hubs/x")]
     [InlineData("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")]
     [InlineData("\x16\x03\x01\x02\x00\x01")]
     [InlineData("GET /ws HTTP/1.1\nHost: x\n")]

@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Agents.Realtime.Hub;
+
+/// <summary>
+/// A hub connection that skipped negotiation, taken before the HTTP server by <see cref="DirectWebSockets"/> as /ws
+/// connections are: SignalR's own <see cref="HubConnectionHandler{THub}"/> runs it (handshake, protocols, invocations,
+/// keep-alive pings, client timeout, the backplane, the hub and its filters), over this connection in place of
+/// SignalR's HTTP transport. What that takes away per connection: Kestrel's HTTP/1.1 request kept under the WebSocket,
+/// the middleware awaiting it, SignalR's HTTP connection with its pipe pair and send loop; and per message, each
+/// write's passes through two pipes and the thread pool. Frames from the client are read by .NET's WebSocket into a pipe
+/// that SignalR reads; what SignalR writes goes out as WebSocket frames through a <see cref="FrameSender"/> straight to
+/// the socket (<see cref="HubFrameWriter"/>), and thread events, framed once for every such connection, the same way.
+/// </summary>
+internal sealed partial class DirectHubConnection : ConnectionContext, IConnectionUserFeature, IConnectionHeartbeatFeature, ITransferFormatFeature, IDuplexPipe
+{
+    private readonly ConnectionContext _connection;
+    private readonly WebSocket _socket;
+    private readonly FrameSender _sender;
+    private readonly Pipe _received;
+    private readonly ILogger _logger;
+    private IDictionary<object, object?>? _items;
+    private (Action<object> Callback, object State)[] _heartbeats = [];
+
+    private DirectHubConnection(ConnectionContext connection, WebSocket socket, WebSocketWire wire, string connectionId, ClaimsPrincipal user,
+        string accessToken, RealtimeOptions options, ILogger logger)
+    {
+        _connection = connection;
+        _socket = socket;
+        _logger = logger;
+        ConnectionId = connectionId;
+        User = user;
+        AccessToken = accessToken;
+        _sender = new FrameSender(wire.Output, options.WebSocketSendQueueLimit, onTooSlow: OnTooSlow, onFailed: Abort);
+        wire.Sender = _sender;
+        // Inline on both sides: SignalR reads what the receive loop flushes on the loop's thread, with no hand-off.
+        _received = new Pipe(new PipeOptions(pauseWriterThreshold: 2L * options.MaxFrameBytes, resumeWriterThreshold: options.MaxFrameBytes,
+            readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+        Output = new HubFrameWriter(_sender, () => ActiveFormat == TransferFormat.Binary);
+        Features = new FeatureCollection(5);
+        Features.Set<IConnectionUserFeature>(this);
+        Features.Set<IConnectionHeartbeatFeature>(this);
+        Features.Set<ITransferFormatFeature>(this);
+        Features.Set(this);
+    }
+
+    /// <summary>The user's token, for the hub's calls to the Api on their behalf.</summary>
+    public string AccessToken { get; }
+
+    public override string ConnectionId { get; set; }
+
+    public override IFeatureCollection Features { get; }
+
+    public override IDictionary<object, object?> Items
+    {
+        get => _items ??= new ConcurrentDictionary<object, object?>();
+        set => _items = value;
+    }
+
+    public override IDuplexPipe Transport
+    {
+        get => this;
+        set => throw new NotSupportedException("A direct hub connection's transport is the connection itself.");
+    }
+
+    public override CancellationToken ConnectionClosed
+    {
+        get => _connection.ConnectionClosed;
+        set => throw new NotSupportedException();
+    }
+
+    public override EndPoint? RemoteEndPoint
+    {
+        get => _connection.RemoteEndPoint;
+        set => throw new NotSupportedException();
+    }
+
+    public override EndPoint? LocalEndPoint
+    {
+        get => _connection.LocalEndPoint;
+        set => throw new NotSupportedException();
+    }
+
+    public ClaimsPrincipal? User { get; set; }
+
+    public PipeReader Input => _received.Reader;
+
+    public PipeWriter Output { get; }
+
+    public TransferFormat SupportedFormats { get; } = TransferFormat.Text | TransferFormat.Binary;
+
+    public TransferFormat ActiveFormat { get; set; } = TransferFormat.Text;
+
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        _socket.Abort();
+        _connection.Abort(abortReason);
+    }
+
+    public void OnHeartbeat(Action<object> action, object state)
+    {
+        lock (_received)
+        {
+            _heartbeats = [.. _heartbeats, (action, state)];
+        }
+    }
+
+    /// <summary>Called every second (<see cref="WebSocketHeartbeat"/>): SignalR's keep-alive ping and client timeout run from here, as from Kestrel's heartbeat.</summary>
+    public void Beat()
+    {
+        foreach (var (callback, state) in Volatile.Read(ref _heartbeats))
+        {
+            try
+            {
+                callback(state);
+            }
+            catch (Exception e)
+            {
+                LogHeartbeatFailed(e);
+            }
+        }
+    }
+
+    /// <summary>A message already serialised for many connections: its frame, shared by every connection of this protocol, goes out as it is.</summary>
+    public void Send(SerializedHubMessage message, IHubProtocol protocol) => _sender.Send(HubFrames.Of(message, protocol));
+
+    /// <summary>Runs an accepted hub WebSocket to its end: SignalR's handler on this connection, with the receive loop beside it.</summary>
+    public static async Task RunAsync(IServiceProvider services, ConnectionContext connection, WebSocket socket, WebSocketWire wire, string connectionId,
+        ClaimsPrincipal user, string accessToken)
+    {
+        var direct = new DirectHubConnection(connection, socket, wire, connectionId, user, accessToken,
+            services.GetRequiredService<IOptions<RealtimeOptions>>().Value, services.GetRequiredService<ILogger<DirectHubConnection>>());
+        var registry = services.GetRequiredService<DirectHubConnections>();
+        registry.Add(direct);
+        var receiving = direct.ReceiveAsync();
+        try
+        {
+            await services.GetRequiredService<HubConnectionHandler<AgentHub>>().OnConnectedAsync(direct);
+        }
+        finally
+        {
+            registry.Remove(direct);
+            await direct.CloseAsync(receiving);
+        }
+    }
+
+    /// <summary>
+    /// Each WebSocket message from the client into the pipe SignalR reads, flushed whole. Waits for the next one with no
+    /// buffer, so an idle client holds none. Ends (completing the pipe, which ends SignalR's loop) when the client closes
+    /// or goes away.
+    /// </summary>
+    private async Task ReceiveAsync()
+    {
+        var pipe = _received.Writer;
+        try
+        {
+            while (true)
+            {
+                var result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                while (result.MessageType != WebSocketMessageType.Close && !result.EndOfMessage)
+                {
+                    result = await _socket.ReceiveAsync(pipe.GetMemory(), CancellationToken.None);
+                    pipe.Advance(result.Count);
+                }
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+                var flushed = await pipe.FlushAsync();
+                if (flushed.IsCompleted)
+                {
+                    return; // SignalR is done with the connection
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away: SignalR sees the end of its input.
+        }
+        finally
+        {
+            await pipe.CompleteAsync();
+        }
+    }
+
+    /// <summary>After SignalR is done: what it wrote (its close message) goes out, then the WebSocket's close, then the connection ends.</summary>
+    private async Task CloseAsync(Task receiving)
+    {
+        await Output.CompleteAsync();
+        await _sender.CompleteAsync(TimeSpan.FromSeconds(5));
+        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or TimeoutException or ObjectDisposedException)
+            {
+            }
+        }
+        // The client's answering close ends the receive loop; one that never answers is cut off.
+        await receiving.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Abort();
+        await receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _received.Reader.CompleteAsync();
+    }
+
+    private void OnTooSlow()
+    {
+        // The client reads slower than its threads move: it is disconnected and will rejoin from its last seq.
+        LogTooSlow();
+        Abort();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A hub client read too slowly and was disconnected")]
+    private partial void LogTooSlow();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A hub connection's heartbeat failed")]
+    private partial void LogHeartbeatFailed(Exception exception);
+}
+
+/// <summary>This instance's direct hub connections, for the heartbeat.</summary>
+internal sealed class DirectHubConnections
+{
+    private readonly ConcurrentDictionary<DirectHubConnection, byte> _connections = new();
+
+    public void Add(DirectHubConnection connection) => _connections[connection] = 0;
+
+    public void Remove(DirectHubConnection connection) => _connections.TryRemove(connection, out _);
+
+    public IEnumerable<DirectHubConnection> Each() => _connections.Select(pair => pair.Key);
+}

@@ -1,0 +1,41 @@
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+
+namespace Agents.Realtime.Hub;
+
+/// <summary>
+/// A message going to many directly taken hub connections is framed once per protocol, not once per connection: the
+/// WebSocket frame (text for JSON, binary for MessagePack) is kept beside the serialised message for as long as it
+/// lives (thread delivery hands the same message to every connection of the thread).
+/// </summary>
+internal static class HubFrames
+{
+    private static readonly ConditionalWeakTable<SerializedHubMessage, ByProtocol> Frames = [];
+
+    public static byte[] Of(SerializedHubMessage message, IHubProtocol protocol) => Frames.GetOrCreateValue(message).Get(message, protocol);
+
+    private sealed class ByProtocol
+    {
+        // Nearly always one protocol (a thread's members all use JSON, or all MessagePack), so a short list.
+        private (string Protocol, byte[] Frame)[] _frames = [];
+
+        public byte[] Get(SerializedHubMessage message, IHubProtocol protocol)
+        {
+            foreach (var (name, frame) in Volatile.Read(ref _frames))
+            {
+                if (name == protocol.Name)
+                {
+                    return frame;
+                }
+            }
+            var framed = TextFrames.Frame(message.GetSerializedMessage(protocol).Span, protocol.TransferFormat == TransferFormat.Binary);
+            lock (this)
+            {
+                _frames = [.. _frames, (protocol.Name, framed)];
+            }
+            return framed;
+        }
+    }
+}
