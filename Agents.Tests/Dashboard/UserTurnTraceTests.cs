@@ -111,6 +111,26 @@ public sealed class UserTurnTraceTests
         Assert.Equal(WebSocketState.Open, ws.State);
     }
 
+    [Fact]
+    public async Task AHubConnectionThroughTheFrontDoorIsTakenBeforeTheHttpServer()
+    {
+        await using var user = await AgentsClient.SignInAsync(_fixture.FrontDoor, $"hubconnect-{Guid.NewGuid():N}"[..20]);
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await user.ConnectAsync();
+
+        // The browser's way in: no negotiate, straight to a WebSocket, which the front door sends on a connection of its own.
+        var spans = await _fixture.WaitForTelemetryAsync(store => store.GetTraces(ResourceNames.Realtime).Select(t => store.GetTrace(t.TraceId))
+            .FirstOrDefault(trace => trace.Any(s => s.Name == "ws connect" && s.Start >= since
+                    && s.Attributes.Any(a => a.Key == "url.path" && a.Value == "/hubs/agent"))
+                && trace.Any(s => s.Resource == ResourceNames.Web)),
+            "a hub handshake's span with the front door's");
+
+        var handshake = spans.Single(s => s.Name == "ws connect");
+        Assert.Contains(handshake.Attributes, a => a.Key == "agents.ws.handshake" && a.Value == "direct");
+        Assert.Contains(handshake.Attributes, a => a.Key == "http.response.status_code" && a.Value == "101");
+        Assert.Contains(spans, s => s.Resource == ResourceNames.Web && s.SpanId == handshake.ParentSpanId);
+    }
+
     private static bool IsHubSend(TelemetrySpan span, Guid thread) =>
         span.Resource == ResourceNames.Realtime && span.Name.EndsWith("/SendMessage", StringComparison.Ordinal)
         && span.Attributes.Any(a => a.Key == "agents.thread.id" && a.Value == thread.ToString());

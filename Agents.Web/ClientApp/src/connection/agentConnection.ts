@@ -1,6 +1,6 @@
 // The one SignalR connection of a signed-in session: keeps itself connected, shows its state in four words, and
 // (re)joins the open thread with the last seq seen, so a reconnect replays exactly what was missed.
-import { HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from '@microsoft/signalr';
+import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from '@microsoft/signalr';
 import type { ErrorEvent, JoinThreadResult, PresenceEvent, SendMessageResult, ThreadEvent, TypingEvent, WorkflowActionResult } from '../api/types';
 import { type ConnectionSignal, type ConnectionState, initialConnection, nextConnection, retryDelayMs } from './connectionState';
 
@@ -47,7 +47,9 @@ export class AgentConnection {
 
   constructor(accessToken: () => string, url = '/hubs/agent') {
     this.hub = new HubConnectionBuilder()
-      .withUrl(url, { accessTokenFactory: accessToken })
+      // Straight to a WebSocket, without negotiate: Realtime takes such a connection before its HTTP server and runs the
+      // hub on the socket itself (README, "The hub taken before the HTTP server"), and every browser we serve has WebSockets.
+      .withUrl(url, { accessTokenFactory: accessToken, skipNegotiation: true, transport: HttpTransportType.WebSockets })
       // Never give up on our own: "reconnecting" until it is back (a stopped server is a normal event here).
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => retryDelayMs(context.previousRetryCount) })
       .configureLogging(LogLevel.Warning)
