@@ -22,7 +22,7 @@ namespace Agents.Realtime.Hub;
 /// that SignalR reads; what SignalR writes goes out as WebSocket frames through a <see cref="FrameSender"/> straight to
 /// the socket (<see cref="HubFrameWriter"/>), and thread events, framed once for every such connection, the same way.
 /// </summary>
-internal sealed partial class DirectHubConnection : ConnectionContext, IConnectionUserFeature, IConnectionHeartbeatFeature, ITransferFormatFeature, IDuplexPipe
+internal sealed partial class DirectHubConnection : ConnectionContext, IConnectionUserFeature, ITransferFormatFeature, IDuplexPipe
 {
     private readonly ConnectionContext _connection;
     private readonly WebSocket _socket;
@@ -30,7 +30,6 @@ internal sealed partial class DirectHubConnection : ConnectionContext, IConnecti
     private readonly Pipe _received;
     private readonly ILogger _logger;
     private IDictionary<object, object?>? _items;
-    private (Action<object> Callback, object State)[] _heartbeats = [];
 
     private DirectHubConnection(ConnectionContext connection, WebSocket socket, WebSocketWire wire, string connectionId, ClaimsPrincipal user,
         string accessToken, RealtimeOptions options, ILogger logger)
@@ -47,9 +46,13 @@ internal sealed partial class DirectHubConnection : ConnectionContext, IConnecti
         _received = new Pipe(new PipeOptions(pauseWriterThreshold: 2L * options.MaxFrameBytes, resumeWriterThreshold: options.MaxFrameBytes,
             readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
         Output = new HubFrameWriter(_sender, () => ActiveFormat == TransferFormat.Binary);
-        Features = new FeatureCollection(5);
+        Features = new FeatureCollection(6);
+        // Kestrel's own, as SignalR finds them when it runs a hub on a Kestrel connection: its heartbeat (every second)
+        // drives SignalR's keep-alive ping and client timeout, and its request to close when the server stops makes
+        // SignalR send its close message (reconnect allowed).
+        Features.Set(connection.Features.Get<IConnectionHeartbeatFeature>());
+        Features.Set(connection.Features.Get<IConnectionLifetimeNotificationFeature>());
         Features.Set<IConnectionUserFeature>(this);
-        Features.Set<IConnectionHeartbeatFeature>(this);
         Features.Set<ITransferFormatFeature>(this);
         Features.Set(this);
     }
@@ -107,30 +110,6 @@ internal sealed partial class DirectHubConnection : ConnectionContext, IConnecti
         _connection.Abort(abortReason);
     }
 
-    public void OnHeartbeat(Action<object> action, object state)
-    {
-        lock (_received)
-        {
-            _heartbeats = [.. _heartbeats, (action, state)];
-        }
-    }
-
-    /// <summary>Called every second (<see cref="WebSocketHeartbeat"/>): SignalR's keep-alive ping and client timeout run from here, as from Kestrel's heartbeat.</summary>
-    public void Beat()
-    {
-        foreach (var (callback, state) in Volatile.Read(ref _heartbeats))
-        {
-            try
-            {
-                callback(state);
-            }
-            catch (Exception e)
-            {
-                LogHeartbeatFailed(e);
-            }
-        }
-    }
-
     /// <summary>A message already serialised for many connections: its frame, shared by every connection of this protocol, goes out as it is.</summary>
     public void Send(SerializedHubMessage message, IHubProtocol protocol) => _sender.Send(HubFrames.Of(message, protocol));
 
@@ -140,8 +119,6 @@ internal sealed partial class DirectHubConnection : ConnectionContext, IConnecti
     {
         var direct = new DirectHubConnection(connection, socket, wire, connectionId, user, accessToken,
             services.GetRequiredService<IOptions<RealtimeOptions>>().Value, services.GetRequiredService<ILogger<DirectHubConnection>>());
-        var registry = services.GetRequiredService<DirectHubConnections>();
-        registry.Add(direct);
         var receiving = direct.ReceiveAsync();
         try
         {
@@ -149,15 +126,16 @@ internal sealed partial class DirectHubConnection : ConnectionContext, IConnecti
         }
         finally
         {
-            registry.Remove(direct);
             await direct.CloseAsync(receiving);
         }
     }
 
     /// <summary>
-    /// Each WebSocket message from the client into the pipe SignalR reads, flushed whole. Waits for the next one with no
-    /// buffer, so an idle client holds none. Ends (completing the pipe, which ends SignalR's loop) when the client closes
-    /// or goes away.
+    /// What the client sends, into the pipe SignalR reads, flushed as it arrives (SignalR's messages carry their own
+    /// framing, so a WebSocket message's bounds do not matter, as over SignalR's own WebSocket transport): the pipe's
+    /// limit holds back a client that sends faster than the hub reads, and SignalR's receive size limit applies as it
+    /// builds up. Waits for data with no buffer, so an idle client holds none. Ends (completing the pipe, which ends
+    /// SignalR's loop) when the client closes or goes away.
     /// </summary>
     private async Task ReceiveAsync()
     {
@@ -167,19 +145,14 @@ internal sealed partial class DirectHubConnection : ConnectionContext, IConnecti
             while (true)
             {
                 var result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
-                while (result.MessageType != WebSocketMessageType.Close && !result.EndOfMessage)
+                if (result.MessageType != WebSocketMessageType.Close && !result.EndOfMessage)
                 {
                     result = await _socket.ReceiveAsync(pipe.GetMemory(), CancellationToken.None);
                     pipe.Advance(result.Count);
                 }
-                if (result.MessageType == WebSocketMessageType.Close)
+                if (result.MessageType == WebSocketMessageType.Close || (await pipe.FlushAsync()).IsCompleted)
                 {
-                    return;
-                }
-                var flushed = await pipe.FlushAsync();
-                if (flushed.IsCompleted)
-                {
-                    return; // SignalR is done with the connection
+                    return; // the client closed, or SignalR is done with the connection
                 }
             }
         }
@@ -224,19 +197,4 @@ internal sealed partial class DirectHubConnection : ConnectionContext, IConnecti
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A hub client read too slowly and was disconnected")]
     private partial void LogTooSlow();
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A hub connection's heartbeat failed")]
-    private partial void LogHeartbeatFailed(Exception exception);
-}
-
-/// <summary>This instance's direct hub connections, for the heartbeat.</summary>
-internal sealed class DirectHubConnections
-{
-    private readonly ConcurrentDictionary<DirectHubConnection, byte> _connections = new();
-
-    public void Add(DirectHubConnection connection) => _connections[connection] = 0;
-
-    public void Remove(DirectHubConnection connection) => _connections.TryRemove(connection, out _);
-
-    public IEnumerable<DirectHubConnection> Each() => _connections.Select(pair => pair.Key);
 }

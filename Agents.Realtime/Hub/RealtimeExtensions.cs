@@ -42,7 +42,6 @@ public static class RealtimeExtensions
         // Replaces the backplane's lifetime manager with one that also keeps this instance's connections (for SignalRSink).
         builder.Services.AddSingleton<LocalHubConnections>();
         builder.Services.AddSingleton<SharedHubMessages>();
-        builder.Services.AddSingleton<DirectHubConnections>();
         builder.Services.AddSingleton<HubLifetimeManager<AgentHub>, AgentHubLifetimeManager>();
         // Kestrel runs socket I/O continuations inline instead of queueing each to the thread pool: a broadcast writes to
         // every connection of a thread, and one fewer thread-pool hop per write is most of its cost. Nothing on the

@@ -2,10 +2,9 @@ namespace Agents.Realtime.WebSockets;
 
 /// <summary>
 /// One timer for every /ws client on this instance (a timer and a loop per client cost memory while it sits idle):
-/// every second each session sends its ping when one is due and is disconnected if it has been silent too long. It
-/// beats for the directly taken hub connections too, whose keep-alive and client timeout are SignalR's own.
+/// every second each session sends its ping when one is due and is disconnected if it has been silent too long.
 /// </summary>
-internal sealed class WebSocketHeartbeat(ConnectionRegistry connections, DirectHubConnections hubConnections) : BackgroundService
+internal sealed class WebSocketHeartbeat(ConnectionRegistry connections) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,10 +18,6 @@ internal sealed class WebSocketHeartbeat(ConnectionRegistry connections, DirectH
                 {
                     session.Beat(now);
                 }
-            }
-            foreach (var hubConnection in hubConnections.Each())
-            {
-                hubConnection.Beat();
             }
         }
     }

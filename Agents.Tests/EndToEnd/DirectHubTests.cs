@@ -64,6 +64,24 @@ public sealed class DirectHubTests(AppHostFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task AMessageOverTheHubsSizeLimitClosesTheConnectionWithSignalRsError()
+    {
+        await using var user = await SignInAsync("directbig");
+        using var tcp = await RawConnection.OpenAsync(Realtime);
+        await tcp.SendAsync([.. Encoding.ASCII.GetBytes(RawConnection.UpgradeHead(Realtime, user.Token,
+            Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), "/hubs/agent")),
+            .. RawConnection.MaskedTextFrame($$"""{"protocol":"json","version":1}{{RecordSeparator}}""")]);
+        var handshake = await tcp.ReadUntilAsync(text => text.Contains($"{{}}{RecordSeparator}", StringComparison.Ordinal), "the handshake's answer");
+
+        // 80 KB with no record separator: more than the hub's 64 KiB limit (Realtime:MaxFrameBytes), still no whole message.
+        await tcp.SendAsync(RawConnection.MaskedTextFrame($$"""{"type":1,"target":"Typing","arguments":["{{new string('a', 80_000)}}"""));
+        var closed = (await tcp.ReadUntilAsync(text => text.IndexOf("\x88", handshake.Length, StringComparison.Ordinal) > 0, "the close frame"))[handshake.Length..];
+
+        Assert.Contains("\"type\":7", closed, StringComparison.Ordinal);
+        Assert.Contains("\"error\":\"Connection closed with an error.\"", closed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ANegotiatedHubConnectionStaysTheHttpServers()
     {
         await using var user = await SignInAsync("negotiated");

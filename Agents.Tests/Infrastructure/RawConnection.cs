@@ -88,12 +88,18 @@ public sealed class RawConnection : IDisposable
 #pragma warning restore CA5350
     }
 
-    /// <summary>A client's text frame (masked, as a client's must be), for text under 126 bytes.</summary>
+    /// <summary>A client's text frame (masked, as a client's must be).</summary>
     public static byte[] MaskedTextFrame(string text)
     {
         var payload = Encoding.UTF8.GetBytes(text);
         var mask = RandomNumberGenerator.GetBytes(4);
-        return [0x81, (byte)(0x80 | payload.Length), .. mask, .. payload.Select((b, i) => (byte)(b ^ mask[i % 4]))];
+        byte[] length = payload.Length switch
+        {
+            < 126 => [(byte)(0x80 | payload.Length)],
+            <= ushort.MaxValue => [0x80 | 126, (byte)(payload.Length >> 8), (byte)payload.Length],
+            _ => [0x80 | 127, .. BitConverter.GetBytes((ulong)payload.Length).Reverse()],
+        };
+        return [0x81, .. length, .. mask, .. payload.Select((b, i) => (byte)(b ^ mask[i % 4]))];
     }
 
     public void Dispose()
