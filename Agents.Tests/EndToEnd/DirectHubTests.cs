@@ -22,12 +22,10 @@ public sealed class DirectHubTests(AppHostFixture fixture, ITestOutputHelper out
     {
         await using var user = await SignInAsync("directhub");
         var thread = await user.CreateThreadAsync("direct");
-        using var tcp = await RawConnection.OpenAsync(Realtime);
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
 
-        await tcp.SendAsync([.. Encoding.ASCII.GetBytes(RawConnection.UpgradeHead(Realtime, user.Token, key, "/hubs/agent")),
-            .. RawConnection.MaskedTextFrame($$"""{"protocol":"json","version":1}{{RecordSeparator}}""")]);
-        var handshake = await tcp.ReadUntilAsync(text => text.Contains($"{{}}{RecordSeparator}", StringComparison.Ordinal), "the handshake's answer");
+        var (tcp, handshake) = await ConnectAsync(user, key);
+        using var owned = tcp;
         var answer = handshake[..handshake.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
         Assert.StartsWith("HTTP/1.1 101 Switching Protocols\r\n", answer, StringComparison.Ordinal);
         Assert.Contains($"Sec-WebSocket-Accept: {RawConnection.ExpectedAccept(key)}", answer, StringComparison.Ordinal);
@@ -51,11 +49,8 @@ public sealed class DirectHubTests(AppHostFixture fixture, ITestOutputHelper out
     public async Task SignalRsKeepAlivePingReachesAnIdleDirectConnection()
     {
         await using var user = await SignInAsync("directping");
-        using var tcp = await RawConnection.OpenAsync(Realtime);
-        await tcp.SendAsync([.. Encoding.ASCII.GetBytes(RawConnection.UpgradeHead(Realtime, user.Token,
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), "/hubs/agent")),
-            .. RawConnection.MaskedTextFrame($$"""{"protocol":"json","version":1}{{RecordSeparator}}""")]);
-        var handshake = await tcp.ReadUntilAsync(text => text.Contains($"{{}}{RecordSeparator}", StringComparison.Ordinal), "the handshake's answer");
+        var (tcp, handshake) = await ConnectAsync(user);
+        using var owned = tcp;
 
         // SignalR pings a connection it has not written to for its keep-alive interval (15 s): the heartbeat drives it.
         var pinged = await tcp.ReadUntilAsync(text => text.IndexOf($"{{\"type\":6}}{RecordSeparator}", handshake.Length, StringComparison.Ordinal) > 0,
@@ -67,11 +62,8 @@ public sealed class DirectHubTests(AppHostFixture fixture, ITestOutputHelper out
     public async Task AMessageOverTheHubsSizeLimitClosesTheConnectionWithSignalRsError()
     {
         await using var user = await SignInAsync("directbig");
-        using var tcp = await RawConnection.OpenAsync(Realtime);
-        await tcp.SendAsync([.. Encoding.ASCII.GetBytes(RawConnection.UpgradeHead(Realtime, user.Token,
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), "/hubs/agent")),
-            .. RawConnection.MaskedTextFrame($$"""{"protocol":"json","version":1}{{RecordSeparator}}""")]);
-        var handshake = await tcp.ReadUntilAsync(text => text.Contains($"{{}}{RecordSeparator}", StringComparison.Ordinal), "the handshake's answer");
+        var (tcp, handshake) = await ConnectAsync(user);
+        using var owned = tcp;
 
         // 80 KB with no record separator: more than the hub's 64 KiB limit (Realtime:MaxFrameBytes), still no whole message.
         await tcp.SendAsync(RawConnection.MaskedTextFrame($$"""{"type":1,"target":"Typing","arguments":["{{new string('a', 80_000)}}"""));
@@ -95,5 +87,15 @@ public sealed class DirectHubTests(AppHostFixture fixture, ITestOutputHelper out
         // SignalR's HTTP layer answers for a connection id it never negotiated.
         Assert.StartsWith("HTTP/1.1 404 Not Found\r\n", answer, StringComparison.Ordinal);
         Assert.Contains("Server: Kestrel", answer, StringComparison.Ordinal);
+    }
+
+    /// <summary>A hub upgrade that skips negotiation, with the JSON handshake right behind it, read up to the handshake's answer.</summary>
+    private async Task<(RawConnection Tcp, string Handshake)> ConnectAsync(AgentsClient user, string? key = null)
+    {
+        var tcp = await RawConnection.OpenAsync(Realtime);
+        await tcp.SendAsync([.. Encoding.ASCII.GetBytes(RawConnection.UpgradeHead(Realtime, user.Token,
+            key ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), "/hubs/agent")),
+            .. RawConnection.MaskedTextFrame($$"""{"protocol":"json","version":1}{{RecordSeparator}}""")]);
+        return (tcp, await tcp.ReadUntilAsync(text => text.Contains($"{{}}{RecordSeparator}", StringComparison.Ordinal), "the handshake's answer"));
     }
 }
