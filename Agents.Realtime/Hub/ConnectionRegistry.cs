@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 
 namespace Agents.Realtime.Hub;
 
@@ -97,20 +98,54 @@ public interface IEventSink
     ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken);
 }
 
-/// <summary>The connections this instance holds.</summary>
-public sealed class ConnectionRegistry(ClientWork work)
+/// <summary>
+/// The connections this instance holds. Their number is the metric <c>agents.realtime.connections</c>, by
+/// <c>agents.connection.transport</c> (<c>signalr</c> or <c>websocket</c>): SignalR's own <c>signalr.server.*</c> metrics
+/// count only the hub connections of its HTTP layer, not those taken before the HTTP server.
+/// </summary>
+public sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, ClientConnection> _connections = new();
+    private readonly ClientWork _work;
+
+    public ConnectionRegistry(ClientWork work, IMeterFactory meters)
+    {
+        _work = work;
+        meters.Create("Agents.Realtime").CreateObservableUpDownCounter("agents.realtime.connections", CountByTransport, "{connection}",
+            "Client connections open on this instance, hub and /ws.");
+    }
+
+    private IEnumerable<Measurement<int>> CountByTransport()
+    {
+        var signalR = 0;
+        var webSockets = 0;
+        foreach (var (_, connection) in _connections)
+        {
+            if (connection.Sink is SignalRSink)
+            {
+                signalR++;
+            }
+            else
+            {
+                webSockets++;
+            }
+        }
+        return
+        [
+            new Measurement<int>(signalR, new KeyValuePair<string, object?>("agents.connection.transport", "signalr")),
+            new Measurement<int>(webSockets, new KeyValuePair<string, object?>("agents.connection.transport", "websocket")),
+        ];
+    }
 
     public void Add(ClientConnection connection)
     {
-        work.Record();
+        _work.Record();
         _connections[connection.ConnectionId] = connection;
     }
 
     public ClientConnection? Remove(string connectionId)
     {
-        work.Record();
+        _work.Record();
         if (!_connections.TryRemove(connectionId, out var removed))
         {
             return null;

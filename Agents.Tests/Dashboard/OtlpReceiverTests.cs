@@ -51,6 +51,20 @@ public sealed class OtlpReceiverTests
     }
 
     [Fact]
+    public async Task RealtimeCountsItsConnectionsWhicheverWayTheyCameIn()
+    {
+        // A hub connection that skips negotiation (taken before the HTTP server, so not in SignalR's own metrics).
+        await using var user = await AgentsClient.SignInAsync(_fixture.FrontDoor, $"counted-{Guid.NewGuid():N}"[..20]);
+        await user.ConnectAsync();
+
+        var point = await _fixture.WaitForTelemetryAsync(store => store.GetInstruments(ResourceNames.Realtime)
+            .Where(i => i.Name == "agents.realtime.connections")
+            .SelectMany(i => store.GetMetricPoints(i.Instance, i.Meter, i.Name))
+            .LastOrDefault(p => p.Value >= 1), "Realtime's connection count with the connection in it");
+        Assert.True(point.Value >= 1);
+    }
+
+    [Fact]
     public void ServicesGetTheReceiverAndItsApiKeyInTheOtlpContract()
     {
         foreach (var resource in new[] { ResourceNames.Api, ResourceNames.Realtime, ResourceNames.Web })
