@@ -19,6 +19,7 @@ internal static class HubFrames
     private sealed class ByProtocol
     {
         // Nearly always one protocol (a thread's members all use JSON, or all MessagePack), so a short list.
+        private readonly Lock _gate = new();
         private (string Protocol, byte[] Frame)[] _frames = [];
 
         public byte[] Get(SerializedHubMessage message, IHubProtocol protocol)
@@ -31,7 +32,7 @@ internal static class HubFrames
                 }
             }
             var framed = TextFrames.Frame(message.GetSerializedMessage(protocol).Span, protocol.TransferFormat == TransferFormat.Binary);
-            lock (this)
+            lock (_gate)
             {
                 _frames = [.. _frames, (protocol.Name, framed)];
             }

@@ -89,11 +89,15 @@ public sealed record UpgradeRequestHead(string Path, string Query, string Key, s
         }
         var target = requestLine[Get.Length..^Version.Length];
         string? path = null;
+        var query = "";
         for (var i = 0; i < Paths.Length && path is null; i++)
         {
-            path = target.StartsWith(PathBytes[i]) && IsTarget(target[PathBytes[i].Length..], out _) ? Paths[i] : null;
+            if (target.StartsWith(PathBytes[i]) && IsTarget(target[PathBytes[i].Length..], out query))
+            {
+                path = Paths[i];
+            }
         }
-        if (path is null || !IsTarget(target[path.Length..], out var query) || (path == AgentHub.Path && IsNegotiated(query)))
+        if (path is null || (path == AgentHub.Path && IsNegotiated(query)))
         {
             return null;
         }
