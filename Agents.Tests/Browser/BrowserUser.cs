@@ -17,6 +17,15 @@ public sealed class BrowserUser : IAsyncDisposable
 
     public IPage Page { get; }
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _webSockets = new();
+
+    /// <summary>Every HTTP request the page made (WebSocket upgrades are in <see cref="WebSockets"/>).</summary>
+    public IReadOnlyCollection<string> Requests => _requests;
+
+    /// <summary>The address of every WebSocket the page opened.</summary>
+    public IReadOnlyCollection<string> WebSockets => _webSockets;
+
     public string UserName { get; }
 
     public ILocator Connection => Page.GetByTestId("connection-status");
@@ -35,6 +44,8 @@ public sealed class BrowserUser : IAsyncDisposable
         });
         var page = await context.NewPageAsync();
         var user = new BrowserUser(context, page, userName);
+        page.Request += (_, request) => user._requests.Enqueue(request.Url);
+        page.WebSocket += (_, webSocket) => user._webSockets.Enqueue(webSocket.Url);
         await page.GotoAsync("/");
         await page.GetByLabel("User name").FillAsync(userName);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

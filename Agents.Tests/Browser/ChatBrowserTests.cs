@@ -120,6 +120,17 @@ public sealed class ChatBrowserTests(BrowserAppFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task TheAppsHubConnectionIsOneWebSocketWithoutNegotiate()
+    {
+        await using var user = await SignInAsync("wsonly");
+
+        // Straight to a WebSocket: the upgrade Realtime takes before its HTTP server (no negotiated id, no fallback).
+        var hub = Assert.Single(user.WebSockets, url => new Uri(url).AbsolutePath == "/hubs/agent");
+        Assert.DoesNotContain("id=", new Uri(hub).Query, StringComparison.Ordinal);
+        Assert.DoesNotContain(user.Requests, url => url.Contains("/hubs/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AfterRealtimeStopsTheAppReconnectsAndShowsWhatWasMissedOnceAndSendsWhatWasQueued()
     {
         await using var bob = await ApiClientAsync("bob");
