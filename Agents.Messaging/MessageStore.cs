@@ -37,8 +37,13 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, EventPublisher pub
         FROM post_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb[], $12::jsonb[])
         """;
 
-    /// <summary>Null when the thread does not exist or <paramref name="author"/> is not a member of it.</summary>
-    public async Task<StoredMessages?> PostAsync(Guid threadId, string author, IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Null when the thread does not exist or <paramref name="author"/> is not a member of it. <paramref name="deliverHere"/>
+    /// (Realtime's own delivery) is handed the committed events once their publication is on its way and before it is
+    /// confirmed, so this instance's connections need not wait for the stream to bring them back.
+    /// </summary>
+    public async Task<StoredMessages?> PostAsync(Guid threadId, string author, IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken,
+        Func<IReadOnlyList<ThreadEvent>, Task>? deliverHere = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(messages.Count, nameof(messages));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(messages.Count, MessageLimits.MaxMessagesPerCall, nameof(messages));
@@ -102,7 +107,12 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, EventPublisher pub
             return null;
         }
         Activity.Current?.SetTag("agents.thread.id", threadId);
-        await publisher.PublishAsync(appended);
+        var published = publisher.PublishAsync(appended);
+        if (deliverHere is not null && appended.Count > 0)
+        {
+            await deliverHere(appended);
+        }
+        await published;
         return new StoredMessages(results, appended);
     }
 

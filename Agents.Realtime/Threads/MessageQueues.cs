@@ -5,10 +5,10 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Agents.Realtime.Threads;
 
 /// <summary>A connection's queue of messages to a thread (<see cref="OutgoingMessages"/>), made on its first message.</summary>
-public sealed class MessageQueues(MessageStore store, TimeProvider time, IOptionsMonitor<JwtBearerOptions> jwt, ILogger<OutgoingMessages> logger)
+public sealed class MessageQueues(MessageStore store, ThreadDelivery delivery, TimeProvider time, IOptionsMonitor<JwtBearerOptions> jwt, ILogger<OutgoingMessages> logger)
 {
     public OutgoingMessages For(ClientConnection connection, Guid threadId) =>
-        connection.Outgoing(threadId, () => new OutgoingMessages(store, connection.UserName, threadId, SignedInUntil(connection.AccessToken), time, logger));
+        connection.Outgoing(threadId, () => new OutgoingMessages(store, delivery, connection.UserName, threadId, SignedInUntil(connection.AccessToken), time, logger));
 
     /// <summary>
     /// When the connection's sign-in ends: its token's expiry, with the clock skew its validation allowed (the token itself

@@ -6,12 +6,13 @@ namespace Agents.Realtime.Threads;
 /// <summary>
 /// One connection's messages to one thread, stored in the order they were sent (<see cref="MessageStore"/>: the
 /// database function that checks membership and retries, appends the events and queues the runs, in one transaction;
-/// then the events go on the stream, which delivers them). A message waits only while the one store call in flight for
+/// then the events go to this instance's members at once (<see cref="ThreadDelivery.DeliverCommittedAsync"/>) and on
+/// the stream, which takes them to the other instances). A message waits only while the one store call in flight for
 /// this queue finishes; whatever queued meanwhile goes in the next call, as one transaction. So a sender that does not
 /// wait for each acknowledgement (a burst, an outbox flushed after a reconnect, a bot) costs one commit per round trip
 /// rather than per message, and its messages keep their order.
 /// </summary>
-public sealed partial class OutgoingMessages(MessageStore store, string userName, Guid threadId, DateTimeOffset signedInUntil,
+public sealed partial class OutgoingMessages(MessageStore store, ThreadDelivery delivery, string userName, Guid threadId, DateTimeOffset signedInUntil,
     TimeProvider time, ILogger logger)
 {
     private readonly Queue<Pending> _queue = new();
@@ -62,7 +63,8 @@ public sealed partial class OutgoingMessages(MessageStore store, string userName
             try
             {
                 // Not cancelled with the connection: the messages may be committed anyway, and a retry finds them by id.
-                var stored = await store.PostAsync(threadId, userName, [.. batch.Select(p => p.Message)], CancellationToken.None)
+                var stored = await store.PostAsync(threadId, userName, [.. batch.Select(p => p.Message)], CancellationToken.None,
+                    delivery.DeliverCommittedAsync)
                     ?? throw new HubOperationException(ErrorCodes.NotMember, "No such thread, or you are not a member of it.");
                 for (var i = 0; i < batch.Length; i++)
                 {

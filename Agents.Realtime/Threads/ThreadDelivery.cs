@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace Agents.Realtime.Threads;
 
@@ -10,6 +11,8 @@ namespace Agents.Realtime.Threads;
 /// </summary>
 public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogger<ThreadDelivery> logger)
 {
+    private static readonly ActivitySource Tracing = new("Agents.Realtime.Delivery");
+
     private readonly ConcurrentDictionary<Guid, ThreadChannel> _threads = new();
 
     /// <summary>Sends every event after <paramref name="afterSeq"/>, then keeps the connection live. Returns the last seq sent and how many were replayed.</summary>
@@ -60,17 +63,78 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
         {
             if (_threads.TryGetValue(thread.Key, out var channel))
             {
-                await DeliverToThreadAsync(channel, thread.Key, [.. thread], cancellationToken);
+                await DeliverToThreadAsync(channel, thread.Key, [.. thread], fillGaps: true, cancellationToken);
             }
         }
     }
 
-    private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, ThreadEvent[] events, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers the events of one thread that this instance's message store has just committed, without waiting for the
+    /// stream to bring them back: the way from a sender to this instance's members skips a Redis round trip and the
+    /// reader's turn. Only a connection that has every event before them gets them here; one that misses an earlier event
+    /// (another writer's, still on its way on the stream) gets them from the stream, in order, as before. Never throws:
+    /// the stream delivers whatever this could not.
+    /// </summary>
+    public async Task DeliverCommittedAsync(IReadOnlyList<ThreadEvent> events)
+    {
+        if (events.Count == 0 || !_threads.TryGetValue(events[0].ThreadId, out var channel))
+        {
+            return;
+        }
+        work.Record();
+        var outer = Activity.Current;
+        var spans = new List<Activity>(events.Count);
+        foreach (var threadEvent in events)
+        {
+            if (StartDeliverActivity(threadEvent, DeliverySources.Store) is { } span)
+            {
+                spans.Add(span);
+            }
+            Activity.Current = outer; // the next event's span is not a child of this one
+        }
+        try
+        {
+            await DeliverToThreadAsync(channel, events[0].ThreadId, [.. events], fillGaps: false, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogCommittedDeliveryFailed(e, events[0].ThreadId, events[0].Seq);
+        }
+        finally
+        {
+            spans.ForEach(span => span.Dispose());
+            Activity.Current = outer;
+        }
+    }
+
+    /// <summary>
+    /// Whether every connection of this instance in the event's thread was sent it already (by <see cref="DeliverCommittedAsync"/>),
+    /// so the stream's copy has nothing to do here. A stale answer (false) only costs a walk of the members.
+    /// </summary>
+    public bool DeliveredToAll(ThreadEvent threadEvent) =>
+        _threads.TryGetValue(threadEvent.ThreadId, out var channel) && threadEvent.Seq <= channel.DeliveredToAll;
+
+    /// <summary>
+    /// A "deliver" span in the trace of whatever made the event (the message's store call, the agent's run), so a user
+    /// turn reads as one trace from the hub call to the last delivery. Its parent is the current activity.
+    /// </summary>
+    internal static Activity? StartDeliverActivity(ThreadEvent threadEvent, string source, ActivityContext parent = default)
+    {
+        var activity = Tracing.StartActivity("deliver " + threadEvent.Type, ActivityKind.Consumer, parent);
+        activity?.SetTag("agents.thread.id", threadEvent.ThreadId);
+        activity?.SetTag("agents.event.seq", threadEvent.Seq);
+        activity?.SetTag("agents.event.type", threadEvent.Type);
+        activity?.SetTag("agents.delivery.source", source);
+        return activity;
+    }
+
+    private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, ThreadEvent[] events, bool fillGaps, CancellationToken cancellationToken)
     {
         var contiguous = events.Zip(events.Skip(1)).All(pair => pair.Second.Seq == pair.First.Seq + 1);
         await channel.Gate.WaitAsync(cancellationToken);
         try
         {
+            var reachedAll = true;
             foreach (var member in channel.Members)
             {
                 var connection = member.Connection;
@@ -95,6 +159,11 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
                         }
                         if (threadEvent.Seq > member.LastSent + 1)
                         {
+                            if (!fillGaps)
+                            {
+                                reachedAll = false;
+                                break; // the stream brings what comes before, then this
+                            }
                             // The stream skipped something (a publish lost after commit): the log has it.
                             LogGap(threadId, member.LastSent, threadEvent.Seq);
                             (member.LastSent, _) = await ReplayAsync(connection, threadId, member.LastSent, cancellationToken, upTo: threadEvent.Seq - 1);
@@ -109,6 +178,10 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
                     LogDropped(connection.ConnectionId, threadId, e.Code);
                     channel.Remove(connection);
                 }
+            }
+            if (!fillGaps && reachedAll)
+            {
+                channel.DeliveredToAll = Math.Max(channel.DeliveredToAll, events[^1].Seq);
             }
         }
         finally
@@ -154,6 +227,18 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
+        private long _deliveredToAll;
+
+        /// <summary>
+        /// The last seq every member was sent by <see cref="DeliverCommittedAsync"/>: written under <see cref="Gate"/>,
+        /// read without it by the stream reader. A connection that joins later has it already (its catch-up reads the log).
+        /// </summary>
+        public long DeliveredToAll
+        {
+            get => Volatile.Read(ref _deliveredToAll);
+            set => Volatile.Write(ref _deliveredToAll, value);
+        }
+
         /// <summary>
         /// The members as an array, made again only after a join or a leave: every delivery walks it, and holds each
         /// connection itself, so there is no lookup by connection id per delivery.
@@ -186,6 +271,19 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
     [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId}: the stream jumped from {LastSent} to {Seq}; filling the gap from the log")]
     private partial void LogGap(Guid threadId, long lastSent, long seq);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering the committed events of thread {ThreadId} from {Seq} failed here; the stream brings them")]
+    private partial void LogCommittedDeliveryFailed(Exception exception, Guid threadId, long seq);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} no longer receives thread {ThreadId}: {Code}")]
     private partial void LogDropped(string connectionId, Guid threadId, string code);
+}
+
+/// <summary>The values of a "deliver" span's <c>agents.delivery.source</c>: how the event reached this instance.</summary>
+public static class DeliverySources
+{
+    /// <summary>From this instance's own message store, right after the commit.</summary>
+    public const string Store = "store";
+
+    /// <summary>From the Redis event stream (another writer's event, or one the store could not deliver to everyone here).</summary>
+    public const string Stream = "stream";
 }

@@ -5,14 +5,14 @@ namespace Agents.Realtime.Threads;
 
 /// <summary>
 /// Reads the event stream (<see cref="EventStream"/>: what the Api and the message stores commit) and hands every event
-/// to <see cref="ThreadDelivery"/>. Every Realtime instance reads every event (its own cursor, starting at the stream's
+/// to <see cref="ThreadDelivery"/>, but those this instance's own message store has delivered to all its connections
+/// already (<see cref="ThreadDelivery.DeliverCommittedAsync"/>). Every Realtime instance reads every event (its own cursor, starting at the stream's
 /// end) and serves its own connections: competing consumers would deliver one thread's events from several instances at
 /// once, out of order. What an instance misses while it is down, its clients get from the log when they rejoin.
 /// </summary>
 public sealed partial class ThreadEventStreamReader(
     IConfiguration configuration, ThreadDelivery delivery, ILogger<ThreadEventStreamReader> logger) : BackgroundService
 {
-    private static readonly ActivitySource Tracing = new("Agents.Realtime.Delivery");
     private const int BlockMilliseconds = 1_000;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -49,7 +49,7 @@ public sealed partial class ThreadEventStreamReader(
                         // it stood for a real event, the next event of its thread finds the gap and fills it from the log.
                         LogMalformedEntry(id, problem);
                     }
-                    else if (threadEvent is not null)
+                    else if (threadEvent is not null && !delivery.DeliveredToAll(threadEvent))
                     {
                         batch.Add(threadEvent);
                         if (StartDeliverActivity(threadEvent, traceParent) is { } span)
@@ -78,17 +78,11 @@ public sealed partial class ThreadEventStreamReader(
         }
     }
 
-    /// <summary>
-    /// A "deliver" span in the trace of whatever made the event (the message's request, the agent's run), so a user turn
-    /// reads as one trace from the hub call to the last delivery.
-    /// </summary>
+    /// <summary>The event's "deliver" span, in the trace of whatever made the event (its traceparent on the stream).</summary>
     private static Activity? StartDeliverActivity(ThreadEvent threadEvent, string? traceParent)
     {
         ActivityContext.TryParse(traceParent, null, out var parent);
-        var activity = Tracing.StartActivity("deliver " + threadEvent.Type, ActivityKind.Consumer, parent);
-        activity?.SetTag("agents.thread.id", threadEvent.ThreadId);
-        activity?.SetTag("agents.event.seq", threadEvent.Seq);
-        activity?.SetTag("agents.event.type", threadEvent.Type);
+        var activity = ThreadDelivery.StartDeliverActivity(threadEvent, DeliverySources.Stream, parent);
         activity?.SetTag("messaging.system", "redis");
         activity?.SetTag("messaging.destination.name", EventStream.Key);
         return activity;

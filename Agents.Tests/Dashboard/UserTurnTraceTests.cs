@@ -48,9 +48,15 @@ public sealed class UserTurnTraceTests
         Assert.Contains(root.Attributes, a => a.Key == "agents.run.id" && a.Value == runId);
         var run = Assert.Single(spans, s => s.Name == "agent run");
         Assert.Contains(run.Attributes, a => a.Key == "agents.run.id" && a.Value == runId);
-        Assert.Contains(spans, s => IsDelivery(s, sent.Seq, thread));
+        // The message goes to this instance's members right after the store's commit, under the hub call, not round the
+        // Redis stream; the agent's reply, written by the Api, comes from the stream.
+        var messageDelivery = Assert.Single(spans, s => IsDelivery(s, sent.Seq, thread) && IsFrom(s, "store"));
+        Assert.Equal(root.SpanId, messageDelivery.ParentSpanId);
+        Assert.True(messageDelivery.Start >= store.End, "the message is delivered after its commit");
+        Assert.Single(alice.EventsOf(thread), e => e.Seq == sent.Seq);
         // The reply's delivery hangs under the run: the waterfall reads from "user sent" to "agent finished".
         var delivery = spans.Single(s => IsDelivery(s, reply.Seq, thread));
+        Assert.True(IsFrom(delivery, "stream"), "the Api's reply comes from the stream");
         Assert.True(IsUnder(delivery, run, spans), "the reply's delivery is a descendant of the agent run");
 
         // The model call, as Semantic Kernel reports it (GenAI semantic conventions), under the run.
@@ -144,6 +150,9 @@ public sealed class UserTurnTraceTests
         span.Resource == ResourceNames.Realtime && span.Name.StartsWith("deliver", StringComparison.Ordinal)
         && span.Attributes.Any(a => a.Key == "agents.event.seq" && a.Value == seq.ToString(System.Globalization.CultureInfo.InvariantCulture))
         && span.Attributes.Any(a => a.Key == "agents.thread.id" && a.Value == thread.ToString());
+
+    private static bool IsFrom(TelemetrySpan span, string source) =>
+        span.Attributes.Any(a => a.Key == "agents.delivery.source" && a.Value == source);
 
     private static bool IsUnder(TelemetrySpan span, TelemetrySpan ancestor, IReadOnlyList<TelemetrySpan> spans)
     {

@@ -6,6 +6,7 @@ using Agents.Api.Database;
 using Agents.Messaging;
 using Agents.Protocol;
 using Agents.Realtime.Hub;
+using Agents.Realtime.Memory;
 using Agents.Realtime.Threads;
 using Agents.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -95,7 +96,7 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
     {
         await fixture.Workers.RefreshAsync("a-worker", TimeSpan.FromMinutes(1));
         var thread = await fixture.CreateThreadAsync("eve");
-        var queue = new OutgoingMessages(fixture.Store, "eve", thread, DateTimeOffset.MaxValue, TimeProvider.System, NullLogger.Instance);
+        var queue = new OutgoingMessages(fixture.Store, fixture.Delivery, "eve", thread, DateTimeOffset.MaxValue, TimeProvider.System, NullLogger.Instance);
 
         var sent = Enumerable.Range(1, 150).Select(i => queue.SendAsync($"e{i}", $"message {i}")).ToList();
         var results = await Task.WhenAll(sent).WithTimeout();
@@ -112,7 +113,7 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         var thread = await fixture.CreateThreadAsync("fay");
         var time = new ManualTime(DateTimeOffset.UtcNow);
         var skew = TimeSpan.FromSeconds(30);
-        var queues = new MessageQueues(fixture.Store, time, JwtOptions(skew), NullLogger<OutgoingMessages>.Instance);
+        var queues = new MessageQueues(fixture.Store, fixture.Delivery, time, JwtOptions(skew), NullLogger<OutgoingMessages>.Instance);
         var connection = new ClientConnection("connection-1", "fay", Token("fay", expires: time.GetUtcNow().AddMinutes(1)), new NoEvents());
 
         time.Advance(TimeSpan.FromMinutes(1) + skew - TimeSpan.FromSeconds(1)); // expired, but within the skew its validation allows
@@ -130,11 +131,80 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
     {
         await using var nowhere = NpgsqlDataSource.Create($"Host=127.0.0.1;Port={ClosedPort()};Username=agents;Password=x;Timeout=3");
         var store = new MessageStore(nowhere, fixture.Publisher, fixture.Workers);
-        var queue = new OutgoingMessages(store, "gus", Guid.NewGuid(), DateTimeOffset.MaxValue, TimeProvider.System, NullLogger.Instance);
+        var queue = new OutgoingMessages(store, fixture.Delivery, "gus", Guid.NewGuid(), DateTimeOffset.MaxValue, TimeProvider.System, NullLogger.Instance);
 
         var failure = await Assert.ThrowsAsync<HubOperationException>(() => queue.SendAsync("g1", "hello?").WithTimeout());
 
         Assert.Equal(ErrorCodes.Unavailable, failure.Code);
+    }
+
+    [Fact]
+    public async Task TheStoreHandsOnlyNewCommittedEventsToThisInstancesDelivery()
+    {
+        await fixture.Workers.RefreshAsync("a-worker", TimeSpan.FromMinutes(1));
+        var thread = await fixture.CreateThreadAsync("hal");
+        var handed = new List<(long Seq, long LastSeqThen)>();
+        async Task DeliverHere(IReadOnlyList<ThreadEvent> events)
+        {
+            var lastSeq = await fixture.LastSeqAsync(thread); // what another session of the database sees: committed
+            handed.AddRange(events.Select(e => (e.Seq, lastSeq)));
+        }
+
+        await fixture.Store.PostAsync(thread, "hal", [new("h1", "one"), new("h2", "two")], Cancel, DeliverHere);
+        await fixture.Store.PostAsync(thread, "hal", [new("h2", "two, again")], Cancel, DeliverHere);
+
+        Assert.Equal([(1L, 2L), (2L, 2L)], handed);
+        Assert.Equal([1L, 2L], (await fixture.StreamEventsAsync(thread)).Select(e => e.Seq));
+    }
+
+    [Fact]
+    public async Task ASendersMessageReachesThisInstancesMembersBeforeItIsAcknowledgedWithoutTheStream()
+    {
+        await fixture.Workers.RefreshAsync("a-worker", TimeSpan.FromMinutes(1));
+        var thread = await fixture.CreateThreadAsync("ida");
+        var delivery = fixture.NewDelivery();
+        var (first, second) = (new RecordedEvents(), new RecordedEvents());
+        await delivery.JoinAsync(new ClientConnection("ida-1", "ida", "", first), thread, 0, Cancel);
+        await delivery.JoinAsync(new ClientConnection("ida-2", "ida", "", second), thread, 0, Cancel);
+        var queue = new OutgoingMessages(fixture.Store, delivery, "ida", thread, DateTimeOffset.MaxValue, TimeProvider.System, NullLogger.Instance);
+
+        // Nothing reads the stream here: what the members have, the store's own delivery sent them.
+        var sent = await queue.SendAsync("i1", "hello, both").WithTimeout();
+
+        Assert.Equal([sent.Seq], first.Seqs);
+        Assert.Equal([sent.Seq], second.Seqs);
+        // The stream's copy finds everyone served: the reader skips it, and delivering it anyway sends nothing twice.
+        var fromStream = await fixture.StreamEventsAsync(thread);
+        Assert.True(delivery.DeliveredToAll(Assert.Single(fromStream)));
+        await delivery.DeliverAsync(fromStream, Cancel);
+        Assert.Equal([sent.Seq], first.Seqs);
+        Assert.Equal([sent.Seq], second.Seqs);
+    }
+
+    [Fact]
+    public async Task AMemberStillWaitingForAnotherWritersEventGetsTheSendersMessageAfterItFromTheStream()
+    {
+        await fixture.Workers.RefreshAsync("a-worker", TimeSpan.FromMinutes(1));
+        var thread = await fixture.CreateThreadAsync("jay");
+        var delivery = fixture.NewDelivery();
+        var early = new RecordedEvents();
+        await delivery.JoinAsync(new ClientConnection("jay-early", "jay", "", early), thread, 0, Cancel);
+        // Another writer's event (as the Api's are): committed and on the stream, not read here yet.
+        await fixture.Store.PostAsync(thread, "jay", [new("j1", "from elsewhere")], Cancel);
+        var late = new RecordedEvents();
+        await delivery.JoinAsync(new ClientConnection("jay-late", "jay", "", late), thread, 0, Cancel); // has seq 1 from the log
+        var queue = new OutgoingMessages(fixture.Store, delivery, "jay", thread, DateTimeOffset.MaxValue, TimeProvider.System, NullLogger.Instance);
+
+        var sent = await queue.SendAsync("j2", "from here").WithTimeout();
+
+        Assert.Equal(2, sent.Seq);
+        Assert.Equal([1L, 2L], late.Seqs);
+        Assert.Empty(early.Seqs); // not 2 before 1
+        var fromStream = await fixture.StreamEventsAsync(thread);
+        Assert.False(delivery.DeliveredToAll(fromStream[^1]));
+        await delivery.DeliverAsync(fromStream, Cancel);
+        Assert.Equal([1L, 2L], early.Seqs);
+        Assert.Equal([1L, 2L], late.Seqs);
     }
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -172,6 +242,13 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         public WorkerRegistry Workers { get; private set; } = null!;
 
         public MessageStore Store { get; private set; } = null!;
+
+        public ThreadDelivery Delivery { get; } = new(new ApiClient(new HttpClient()), new ClientWork(), NullLogger<ThreadDelivery>.Instance);
+
+        /// <summary>A Realtime instance's delivery whose joins read this database's event log.</summary>
+        public ThreadDelivery NewDelivery() =>
+            new(new ApiClient(new HttpClient(new LogFromDatabase(DataSource)) { BaseAddress = new Uri("http://api.invalid") }),
+                new ClientWork(), NullLogger<ThreadDelivery>.Instance);
 
         public async ValueTask InitializeAsync()
         {
@@ -245,6 +322,65 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
             {
                 await _app.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>What a connection was sent, by seq.</summary>
+    private sealed class RecordedEvents : IEventSink
+    {
+        private readonly List<long> _seqs = [];
+
+        public IReadOnlyList<long> Seqs
+        {
+            get
+            {
+                lock (_seqs)
+                {
+                    return [.. _seqs];
+                }
+            }
+        }
+
+        public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken)
+        {
+            lock (_seqs)
+            {
+                _seqs.Add(threadEvent.Seq);
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The Api's page of a thread's event log (<c>GET /api/threads/{id}/events?afterSeq=</c>), read from the log itself:
+    /// what Realtime's joins read, without an Api process (membership is the Api's to check, and is not under test here).
+    /// </summary>
+    private sealed class LogFromDatabase(NpgsqlDataSource dataSource) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var thread = Guid.Parse(request.RequestUri!.Segments[3].TrimEnd('/'));
+            var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri.Query);
+            await using var command = dataSource.CreateCommand(
+                "SELECT seq, type, payload::text, created_at FROM thread_events WHERE thread_id = $1 AND seq > $2 ORDER BY seq");
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = thread });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = long.Parse(query["afterSeq"]!, System.Globalization.CultureInfo.InvariantCulture) });
+            var events = new List<ThreadEvent>();
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    events.Add(new ThreadEvent(thread, reader.GetInt64(0), reader.GetString(1),
+                        System.Text.Json.JsonDocument.Parse(reader.GetString(2)).RootElement.Clone(),
+                        new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero)));
+                }
+            }
+            var page = new ThreadEventPage(thread, events, events.Count == 0 ? 0 : events[^1].Seq, HasMore: false);
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = System.Net.Http.Json.JsonContent.Create(page) };
         }
     }
 }
