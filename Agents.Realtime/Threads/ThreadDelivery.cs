@@ -53,17 +53,18 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
     }
 
     /// <summary>
-    /// Called for every batch read from the stream (events in stream order). A connection is sent all of a thread's
-    /// events of the batch in a row, so the transport can send them in one write rather than one write per event.
+    /// Called for every batch read from the stream (events in stream order, each with the trace that made it). A
+    /// connection is sent all of a thread's events of the batch in a row, so the transport can send them in one write
+    /// rather than one write per event.
     /// </summary>
-    public async Task DeliverAsync(IReadOnlyList<ThreadEvent> events, CancellationToken cancellationToken)
+    public async Task DeliverAsync(IReadOnlyList<TracedEvent> events, CancellationToken cancellationToken)
     {
         work.Record();
-        foreach (var thread in events.GroupBy(e => e.ThreadId))
+        foreach (var thread in events.GroupBy(e => e.Event.ThreadId))
         {
             if (_threads.TryGetValue(thread.Key, out var channel))
             {
-                await DeliverToThreadAsync(channel, thread.Key, [.. thread], fillGaps: true, cancellationToken);
+                await DeliverToThreadAsync(channel, thread.Key, [.. thread], DeliverySources.Stream, cancellationToken);
             }
         }
     }
@@ -82,58 +83,68 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
             return;
         }
         work.Record();
-        var outer = Activity.Current;
-        var spans = new List<Activity>(events.Count);
-        foreach (var threadEvent in events)
-        {
-            if (StartDeliverActivity(threadEvent, DeliverySources.Store) is { } span)
-            {
-                spans.Add(span);
-            }
-            Activity.Current = outer; // the next event's span is not a child of this one
-        }
         try
         {
-            await DeliverToThreadAsync(channel, events[0].ThreadId, [.. events], fillGaps: false, CancellationToken.None);
+            await DeliverToThreadAsync(channel, events[0].ThreadId, [.. events.Select(e => new TracedEvent(e, default))], DeliverySources.Store, CancellationToken.None);
         }
         catch (Exception e)
         {
             LogCommittedDeliveryFailed(e, events[0].ThreadId, events[0].Seq);
         }
-        finally
-        {
-            spans.ForEach(span => span.Dispose());
-            Activity.Current = outer;
-        }
     }
 
     /// <summary>
     /// Whether every connection of this instance in the event's thread was sent it already (by <see cref="DeliverCommittedAsync"/>),
-    /// so the stream's copy has nothing to do here. A stale answer (false) only costs a walk of the members.
+    /// so the stream's copy has nothing to do here.
     /// </summary>
     public bool DeliveredToAll(ThreadEvent threadEvent) =>
         _threads.TryGetValue(threadEvent.ThreadId, out var channel) && threadEvent.Seq <= channel.DeliveredToAll;
 
     /// <summary>
     /// A "deliver" span in the trace of whatever made the event (the message's store call, the agent's run), so a user
-    /// turn reads as one trace from the hub call to the last delivery. Its parent is the current activity.
+    /// turn reads as one trace from the hub call to the last delivery; without a parent of its own, under the current activity.
     /// </summary>
-    internal static Activity? StartDeliverActivity(ThreadEvent threadEvent, string source, ActivityContext parent = default)
+    private static Activity? StartDeliverActivity(TracedEvent traced, string source)
     {
-        var activity = Tracing.StartActivity("deliver " + threadEvent.Type, ActivityKind.Consumer, parent);
+        var threadEvent = traced.Event;
+        var activity = Tracing.StartActivity("deliver " + threadEvent.Type, ActivityKind.Consumer, traced.Parent);
         activity?.SetTag("agents.thread.id", threadEvent.ThreadId);
         activity?.SetTag("agents.event.seq", threadEvent.Seq);
         activity?.SetTag("agents.event.type", threadEvent.Type);
         activity?.SetTag("agents.delivery.source", source);
+        if (source == DeliverySources.Stream)
+        {
+            activity?.SetTag("messaging.system", "redis");
+            activity?.SetTag("messaging.destination.name", EventStream.Key);
+        }
         return activity;
     }
 
-    private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, ThreadEvent[] events, bool fillGaps, CancellationToken cancellationToken)
+    private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, TracedEvent[] batch, string source, CancellationToken cancellationToken)
     {
-        var contiguous = events.Zip(events.Skip(1)).All(pair => pair.Second.Seq == pair.First.Seq + 1);
+        var fillGaps = source == DeliverySources.Stream;
         await channel.Gate.WaitAsync(cancellationToken);
+        var spans = new List<Activity>(batch.Length);
+        var outer = Activity.Current;
         try
         {
+            // Read under the gate: what this instance's store sent everyone while the stream's copy waited is left out.
+            var deliveredToAll = channel.DeliveredToAll;
+            var events = batch.Select(e => e.Event).Where(e => e.Seq > deliveredToAll).ToArray();
+            if (events.Length == 0)
+            {
+                return;
+            }
+            // Each event's span is open while the batch is written.
+            foreach (var traced in batch.Where(e => e.Event.Seq > deliveredToAll))
+            {
+                if (StartDeliverActivity(traced, source) is { } span)
+                {
+                    spans.Add(span);
+                }
+                Activity.Current = outer; // the next event's span is not a child of this one
+            }
+            var contiguous = events.Zip(events.Skip(1)).All(pair => pair.Second.Seq == pair.First.Seq + 1);
             var reachedAll = true;
             foreach (var member in channel.Members)
             {
@@ -186,6 +197,8 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
         }
         finally
         {
+            spans.ForEach(span => span.Dispose());
+            Activity.Current = outer;
             channel.Gate.Release();
         }
     }
@@ -287,3 +300,6 @@ public static class DeliverySources
     /// <summary>From the Redis event stream (another writer's event, or one the store could not deliver to everyone here).</summary>
     public const string Stream = "stream";
 }
+
+/// <summary>An event to deliver, with the trace that made it (its "deliver" span's parent; none: the current activity).</summary>
+public readonly record struct TracedEvent(ThreadEvent Event, ActivityContext Parent);

@@ -34,12 +34,10 @@ public sealed partial class ThreadEventStreamReader(
                 {
                     continue;
                 }
-                // The batch goes out as one (see ThreadDelivery); the cursor moves only once it has. Each event has its
-                // "deliver" span in the trace that made it, open while the batch is written.
-                var batch = new List<ThreadEvent>();
-                var spans = new List<Activity>();
+                // The batch goes out as one (see ThreadDelivery); the cursor moves only once it has. Each event's
+                // "deliver" span joins the trace that made it (its traceparent on the stream).
+                var batch = new List<TracedEvent>();
                 var batchLastId = lastId;
-                var outer = Activity.Current;
                 foreach (var (id, threadEvent, traceParent, problem) in Parse(result))
                 {
                     batchLastId = id;
@@ -51,23 +49,11 @@ public sealed partial class ThreadEventStreamReader(
                     }
                     else if (threadEvent is not null && !delivery.DeliveredToAll(threadEvent))
                     {
-                        batch.Add(threadEvent);
-                        if (StartDeliverActivity(threadEvent, traceParent) is { } span)
-                        {
-                            spans.Add(span);
-                        }
-                        Activity.Current = outer; // the next event's span is not a child of this one
+                        ActivityContext.TryParse(traceParent, null, out var parent);
+                        batch.Add(new TracedEvent(threadEvent, parent));
                     }
                 }
-                try
-                {
-                    await delivery.DeliverAsync(batch, stoppingToken);
-                }
-                finally
-                {
-                    spans.ForEach(span => span.Dispose());
-                    Activity.Current = outer;
-                }
+                await delivery.DeliverAsync(batch, stoppingToken);
                 lastId = batchLastId;
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
@@ -76,16 +62,6 @@ public sealed partial class ThreadEventStreamReader(
                 await Task.Delay(500, stoppingToken);
             }
         }
-    }
-
-    /// <summary>The event's "deliver" span, in the trace of whatever made the event (its traceparent on the stream).</summary>
-    private static Activity? StartDeliverActivity(ThreadEvent threadEvent, string? traceParent)
-    {
-        ActivityContext.TryParse(traceParent, null, out var parent);
-        var activity = ThreadDelivery.StartDeliverActivity(threadEvent, DeliverySources.Stream, parent);
-        activity?.SetTag("messaging.system", "redis");
-        activity?.SetTag("messaging.destination.name", EventStream.Key);
-        return activity;
     }
 
     /// <summary>XREAD's answer: [[stream, [[id, [field, value, ...]], ...]]]; an entry that is not an event says why.</summary>

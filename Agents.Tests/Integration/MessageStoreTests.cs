@@ -176,7 +176,7 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         // The stream's copy finds everyone served: the reader skips it, and delivering it anyway sends nothing twice.
         var fromStream = await fixture.StreamEventsAsync(thread);
         Assert.True(delivery.DeliveredToAll(Assert.Single(fromStream)));
-        await delivery.DeliverAsync(fromStream, Cancel);
+        await delivery.DeliverAsync([.. fromStream.Select(e => new TracedEvent(e, default))], Cancel);
         Assert.Equal([sent.Seq], first.Seqs);
         Assert.Equal([sent.Seq], second.Seqs);
     }
@@ -202,7 +202,7 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         Assert.Empty(early.Seqs); // not 2 before 1
         var fromStream = await fixture.StreamEventsAsync(thread);
         Assert.False(delivery.DeliveredToAll(fromStream[^1]));
-        await delivery.DeliverAsync(fromStream, Cancel);
+        await delivery.DeliverAsync([.. fromStream.Select(e => new TracedEvent(e, default))], Cancel);
         Assert.Equal([1L, 2L], early.Seqs);
         Assert.Equal([1L, 2L], late.Seqs);
     }
