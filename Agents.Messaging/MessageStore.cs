@@ -38,12 +38,12 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, EventPublisher pub
         """;
 
     /// <summary>
-    /// Null when the thread does not exist or <paramref name="author"/> is not a member of it. <paramref name="deliverHere"/>
-    /// (Realtime's own delivery) is handed the committed events once their publication is on its way and before it is
-    /// confirmed, so this instance's connections need not wait for the stream to bring them back.
+    /// Null when the thread does not exist or <paramref name="author"/> is not a member of it. <paramref name="committed"/>
+    /// (Realtime's own delivery) is handed the new events as soon as they are committed, before they are published, so
+    /// this instance's connections need not wait for the stream to bring them back.
     /// </summary>
     public async Task<StoredMessages?> PostAsync(Guid threadId, string author, IReadOnlyList<NewMessage> messages, CancellationToken cancellationToken,
-        Func<IReadOnlyList<ThreadEvent>, Task>? deliverHere = null)
+        Action<IReadOnlyList<ThreadEvent>>? committed = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(messages.Count, nameof(messages));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(messages.Count, MessageLimits.MaxMessagesPerCall, nameof(messages));
@@ -107,12 +107,11 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, EventPublisher pub
             return null;
         }
         Activity.Current?.SetTag("agents.thread.id", threadId);
-        var published = publisher.PublishAsync(appended);
-        if (deliverHere is not null && appended.Count > 0)
+        if (committed is not null && appended.Count > 0)
         {
-            await deliverHere(appended);
+            committed(appended);
         }
-        await published;
+        await publisher.PublishAsync(appended);
         return new StoredMessages(results, appended);
     }
 

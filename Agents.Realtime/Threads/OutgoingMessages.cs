@@ -6,7 +6,7 @@ namespace Agents.Realtime.Threads;
 /// <summary>
 /// One connection's messages to one thread, stored in the order they were sent (<see cref="MessageStore"/>: the
 /// database function that checks membership and retries, appends the events and queues the runs, in one transaction;
-/// then the events go to this instance's members at once (<see cref="ThreadDelivery.DeliverCommittedAsync"/>) and on
+/// then the events go to this instance's members at once (<see cref="ThreadDelivery.DeliverCommitted"/>) and on
 /// the stream, which takes them to the other instances). A message waits only while the one store call in flight for
 /// this queue finishes; whatever queued meanwhile goes in the next call, as one transaction. So a sender that does not
 /// wait for each acknowledgement (a burst, an outbox flushed after a reconnect, a bot) costs one commit per round trip
@@ -64,7 +64,7 @@ public sealed partial class OutgoingMessages(MessageStore store, ThreadDelivery 
             {
                 // Not cancelled with the connection: the messages may be committed anyway, and a retry finds them by id.
                 var stored = await store.PostAsync(threadId, userName, [.. batch.Select(p => p.Message)], CancellationToken.None,
-                    delivery.DeliverCommittedAsync)
+                    delivery.DeliverCommitted)
                     ?? throw new HubOperationException(ErrorCodes.NotMember, "No such thread, or you are not a member of it.");
                 for (var i = 0; i < batch.Length; i++)
                 {

@@ -64,55 +64,64 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
         {
             if (_threads.TryGetValue(thread.Key, out var channel))
             {
-                await DeliverToThreadAsync(channel, thread.Key, [.. thread], DeliverySources.Stream, cancellationToken);
+                await DeliverToThreadAsync(channel, thread.Key, [.. thread], cancellationToken);
             }
         }
     }
 
     /// <summary>
-    /// Delivers the events of one thread that this instance's message store has just committed, without waiting for the
-    /// stream to bring them back: the way from a sender to this instance's members skips a Redis round trip and the
-    /// reader's turn. Only a connection that has every event before them gets them here; one that misses an earlier event
-    /// (another writer's, still on its way on the stream) gets them from the stream, in order, as before. Never throws:
-    /// the stream delivers whatever this could not.
+    /// Takes the events of one thread that this instance's message store has just committed, to deliver them without
+    /// waiting for the stream to bring them back: the way from a sender to this instance's members skips a Redis round
+    /// trip and the reader's turn. They are delivered on the thread pool, so the sender's acknowledgement and its next
+    /// store call do not wait for the fan-out; a delivery of the thread already under way takes them along in its next
+    /// write. A connection that misses an earlier event (another writer's, still on the stream) gets them from the
+    /// stream, after it.
     /// </summary>
-    public async Task DeliverCommittedAsync(IReadOnlyList<ThreadEvent> events)
+    public void DeliverCommitted(IReadOnlyList<ThreadEvent> events)
     {
         if (events.Count == 0 || !_threads.TryGetValue(events[0].ThreadId, out var channel))
         {
-            return;
+            return; // no connection here is in the thread
         }
-        work.Record();
+        var parent = Activity.Current?.Context ?? default;
+        channel.AddCommitted(events.Select(e => new TracedEvent(e, parent)));
+        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Delivery.DeliverCommittedAsync(state.Channel, state.ThreadId),
+            (Delivery: this, Channel: channel, ThreadId: events[0].ThreadId), preferLocal: false);
+    }
+
+    private async Task DeliverCommittedAsync(ThreadChannel channel, Guid threadId)
+    {
         try
         {
-            await DeliverToThreadAsync(channel, events[0].ThreadId, [.. events.Select(e => new TracedEvent(e, default))], DeliverySources.Store, CancellationToken.None);
+            work.Record();
+            await DeliverToThreadAsync(channel, threadId, [], CancellationToken.None);
         }
         catch (Exception e)
         {
-            LogCommittedDeliveryFailed(e, events[0].ThreadId, events[0].Seq);
+            LogCommittedDeliveryFailed(e, threadId); // the stream brings them
         }
     }
 
     /// <summary>
-    /// Whether every connection of this instance in the event's thread was sent it already (by <see cref="DeliverCommittedAsync"/>),
-    /// so the stream's copy has nothing to do here.
+    /// Whether every connection of this instance in the event's thread has it already (sent from the store, or from the
+    /// log when it joined), so the stream's copy has nothing to do here.
     /// </summary>
     public bool DeliveredToAll(ThreadEvent threadEvent) =>
         _threads.TryGetValue(threadEvent.ThreadId, out var channel) && threadEvent.Seq <= channel.DeliveredToAll;
 
     /// <summary>
     /// A "deliver" span in the trace of whatever made the event (the message's store call, the agent's run), so a user
-    /// turn reads as one trace from the hub call to the last delivery; without a parent of its own, under the current activity.
+    /// turn reads as one trace from the hub call to the last delivery.
     /// </summary>
-    private static Activity? StartDeliverActivity(TracedEvent traced, string source)
+    private static Activity? StartDeliverActivity(Pending pending)
     {
-        var threadEvent = traced.Event;
-        var activity = Tracing.StartActivity("deliver " + threadEvent.Type, ActivityKind.Consumer, traced.Parent);
+        var threadEvent = pending.Traced.Event;
+        var activity = Tracing.StartActivity("deliver " + threadEvent.Type, ActivityKind.Consumer, pending.Traced.Parent);
         activity?.SetTag("agents.thread.id", threadEvent.ThreadId);
         activity?.SetTag("agents.event.seq", threadEvent.Seq);
         activity?.SetTag("agents.event.type", threadEvent.Type);
-        activity?.SetTag("agents.delivery.source", source);
-        if (source == DeliverySources.Stream)
+        activity?.SetTag("agents.delivery.source", pending.FromStream ? DeliverySources.Stream : DeliverySources.Store);
+        if (pending.FromStream)
         {
             activity?.SetTag("messaging.system", "redis");
             activity?.SetTag("messaging.destination.name", EventStream.Key);
@@ -120,32 +129,40 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
         return activity;
     }
 
-    private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, TracedEvent[] batch, string source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Under the thread's gate: the stream's batch together with whatever the store committed meanwhile, in seq order,
+    /// but what every connection has already. A stream event after a gap is sent once the gap is filled from the log; a
+    /// committed event after a gap is left to its stream copy, which comes after the missing event.
+    /// </summary>
+    private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, TracedEvent[] fromStream, CancellationToken cancellationToken)
     {
-        var fillGaps = source == DeliverySources.Stream;
         await channel.Gate.WaitAsync(cancellationToken);
-        var spans = new List<Activity>(batch.Length);
+        var spans = new List<Activity>();
         var outer = Activity.Current;
         try
         {
-            // Read under the gate: what this instance's store sent everyone while the stream's copy waited is left out.
-            var deliveredToAll = channel.DeliveredToAll;
-            var events = batch.Select(e => e.Event).Where(e => e.Seq > deliveredToAll).ToArray();
-            if (events.Length == 0)
+            var floor = channel.DeliveredToAll;
+            var batch = fromStream.Select(e => new Pending(e, FromStream: true))
+                .Concat(channel.TakeCommitted().Select(e => new Pending(e, FromStream: false)))
+                .Where(p => p.Traced.Event.Seq > floor)
+                .OrderBy(p => p.Traced.Event.Seq).ThenBy(p => p.FromStream ? 0 : 1)
+                .DistinctBy(p => p.Traced.Event.Seq)
+                .ToArray();
+            if (batch.Length == 0)
             {
                 return;
             }
             // Each event's span is open while the batch is written.
-            foreach (var traced in batch.Where(e => e.Event.Seq > deliveredToAll))
+            foreach (var pending in batch)
             {
-                if (StartDeliverActivity(traced, source) is { } span)
+                if (StartDeliverActivity(pending) is { } span)
                 {
                     spans.Add(span);
                 }
                 Activity.Current = outer; // the next event's span is not a child of this one
             }
+            var events = batch.Select(p => p.Traced.Event).ToArray();
             var contiguous = events.Zip(events.Skip(1)).All(pair => pair.Second.Seq == pair.First.Seq + 1);
-            var reachedAll = true;
             foreach (var member in channel.Members)
             {
                 var connection = member.Connection;
@@ -162,18 +179,18 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
                         member.LastSent = events[^1].Seq;
                         continue;
                     }
-                    foreach (var threadEvent in events)
+                    foreach (var (traced, isFromStream) in batch)
                     {
+                        var threadEvent = traced.Event;
                         if (threadEvent.Seq <= member.LastSent)
                         {
                             continue;
                         }
                         if (threadEvent.Seq > member.LastSent + 1)
                         {
-                            if (!fillGaps)
+                            if (!isFromStream)
                             {
-                                reachedAll = false;
-                                break; // the stream brings what comes before, then this
+                                continue; // its stream copy comes after the event before it
                             }
                             // The stream skipped something (a publish lost after commit): the log has it.
                             LogGap(threadId, member.LastSent, threadEvent.Seq);
@@ -190,10 +207,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
                     channel.Remove(connection);
                 }
             }
-            if (!fillGaps && reachedAll)
-            {
-                channel.DeliveredToAll = Math.Max(channel.DeliveredToAll, events[^1].Seq);
-            }
+            channel.DeliveredToAll = channel.Members.Where(m => !m.Connection.Removed).Select(m => m.LastSent).DefaultIfEmpty(Math.Max(floor, events[^1].Seq)).Min();
         }
         finally
         {
@@ -202,6 +216,9 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
             channel.Gate.Release();
         }
     }
+
+    /// <summary>An event of a delivery, and whether it came from the stream (rather than this instance's store).</summary>
+    private readonly record struct Pending(TracedEvent Traced, bool FromStream);
 
     public async Task RemoveConnectionAsync(ClientConnection connection)
     {
@@ -242,14 +259,41 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
 
         private long _deliveredToAll;
 
+        private readonly Lock _committedLock = new();
+        private List<TracedEvent> _committed = [];
+
         /// <summary>
-        /// The last seq every member was sent by <see cref="DeliverCommittedAsync"/>: written under <see cref="Gate"/>,
-        /// read without it by the stream reader. A connection that joins later has it already (its catch-up reads the log).
+        /// The lowest last seq of the members: every member has every event up to it. Written under <see cref="Gate"/>
+        /// after each delivery and lowered by a join, read without the gate by the stream reader (a stale value only
+        /// costs a walk of the members, which the gate's own check then skips).
         /// </summary>
         public long DeliveredToAll
         {
             get => Volatile.Read(ref _deliveredToAll);
             set => Volatile.Write(ref _deliveredToAll, value);
+        }
+
+        /// <summary>Events this instance's store committed, for the next delivery of the thread to take.</summary>
+        public void AddCommitted(IEnumerable<TracedEvent> events)
+        {
+            lock (_committedLock)
+            {
+                _committed.AddRange(events);
+            }
+        }
+
+        public List<TracedEvent> TakeCommitted()
+        {
+            lock (_committedLock)
+            {
+                if (_committed.Count == 0)
+                {
+                    return _committed;
+                }
+                var taken = _committed;
+                _committed = [];
+                return taken;
+            }
         }
 
         /// <summary>
@@ -262,6 +306,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
         {
             _members[connection.ConnectionId] = new Member(connection) { LastSent = lastSent };
             _snapshot = null;
+            DeliveredToAll = Math.Min(DeliveredToAll, lastSent);
         }
 
         public void Remove(ClientConnection connection)
@@ -284,8 +329,8 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
     [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId}: the stream jumped from {LastSent} to {Seq}; filling the gap from the log")]
     private partial void LogGap(Guid threadId, long lastSent, long seq);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering the committed events of thread {ThreadId} from {Seq} failed here; the stream brings them")]
-    private partial void LogCommittedDeliveryFailed(Exception exception, Guid threadId, long seq);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering the committed events of thread {ThreadId} failed here; the stream brings them")]
+    private partial void LogCommittedDeliveryFailed(Exception exception, Guid threadId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} no longer receives thread {ThreadId}: {Code}")]
     private partial void LogDropped(string connectionId, Guid threadId, string code);

@@ -5,8 +5,8 @@ namespace Agents.Realtime.Threads;
 
 /// <summary>
 /// Reads the event stream (<see cref="EventStream"/>: what the Api and the message stores commit) and hands every event
-/// to <see cref="ThreadDelivery"/>, but those this instance's own message store has delivered to all its connections
-/// already (<see cref="ThreadDelivery.DeliverCommittedAsync"/>). Every Realtime instance reads every event (its own cursor, starting at the stream's
+/// to <see cref="ThreadDelivery"/>, but those all its connections have already (this instance's own message store
+/// delivered them: <see cref="ThreadDelivery.DeliverCommitted"/>). Every Realtime instance reads every event (its own cursor, starting at the stream's
 /// end) and serves its own connections: competing consumers would deliver one thread's events from several instances at
 /// once, out of order. What an instance misses while it is down, its clients get from the log when they rejoin.
 /// </summary>
