@@ -177,8 +177,9 @@ internal sealed partial class DirectHubConnection : ConnectionContext, IConnecti
             {
                 await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
             }
-            catch (Exception e) when (e is WebSocketException or IOException or TimeoutException or ObjectDisposedException)
+            catch (Exception e) when (e is WebSocketException or IOException or TimeoutException or ObjectDisposedException or OperationCanceledException)
             {
+                // The client went first (ManagedWebSocket reports a broken pipe as a cancellation): nothing to tell it.
             }
         }
         // The client's answering close ends the receive loop; one that never answers is cut off.
