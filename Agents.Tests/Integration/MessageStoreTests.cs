@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Claims;
 using System.Text;
 using Agents.Api.Database;
+using Agents.Api.Events;
 using Agents.Messaging;
 using Agents.Protocol;
 using Agents.Realtime.Hub;
@@ -369,8 +370,9 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
     }
 
     /// <summary>
-    /// The Api's page of a thread's event log (<c>GET /api/threads/{id}/events?afterSeq=</c>), read from the log itself:
-    /// what Realtime's joins read, without an Api process (membership is the Api's to check, and is not under test here).
+    /// The Api's page of a thread's event log (<c>GET /api/threads/{id}/events?afterSeq=&amp;limit=</c>), read by the Api's
+    /// own <see cref="EventLog"/>: what Realtime's joins read, without an Api process (membership is the Api's to check,
+    /// and is not under test here).
     /// </summary>
     private sealed class LogFromDatabase(NpgsqlDataSource dataSource) : HttpMessageHandler
     {
@@ -378,21 +380,9 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         {
             var thread = Guid.Parse(request.RequestUri!.Segments[3].TrimEnd('/'));
             var query = System.Web.HttpUtility.ParseQueryString(request.RequestUri.Query);
-            await using var command = dataSource.CreateCommand(
-                "SELECT seq, type, payload::text, created_at FROM thread_events WHERE thread_id = $1 AND seq > $2 ORDER BY seq");
-            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = thread });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = long.Parse(query["afterSeq"]!, System.Globalization.CultureInfo.InvariantCulture) });
-            var events = new List<ThreadEvent>();
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    events.Add(new ThreadEvent(thread, reader.GetInt64(0), reader.GetString(1),
-                        System.Text.Json.JsonDocument.Parse(reader.GetString(2)).RootElement.Clone(),
-                        new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero)));
-                }
-            }
-            var page = new ThreadEventPage(thread, events, events.Count == 0 ? 0 : events[^1].Seq, HasMore: false);
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var page = await EventLog.ReadAsync(connection, thread, long.Parse(query["afterSeq"]!, System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(query["limit"]!, System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = System.Net.Http.Json.JsonContent.Create(page) };
         }
     }
