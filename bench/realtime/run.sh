@@ -4,7 +4,7 @@
 # bench/realtime/results/<UTC time>.json.
 #   bench/realtime/run.sh            full run: N=1000 receivers, 256-byte messages, rates stepped, 3 repeats
 #   bench/realtime/run.sh --quick    smoke run: 200 receivers, 3 short steps, 1 repeat (results/...-quick.json)
-# Override with CLIENTS, SIZE, RATES (comma list), STEP_SECONDS, REPEATS, IDLE (comma list), SERVERS (space list);
+# Override with CLIENTS, SIZE, RATES (comma list), STEP_SECONDS, MIN_MESSAGES (per step), REPEATS, IDLE (comma list), SERVERS (space list);
 # HOLD_IDLE=<seconds> keeps the idle connections open that long after measuring them (to look inside with bench/heapstat).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +18,7 @@ clients=${CLIENTS:-$([ -n "$quick" ] && echo 200 || echo 1000)}
 size=${SIZE:-256}
 rates=${RATES:-$([ -n "$quick" ] && echo 20,80,320 || echo 5,10,20,40,80,160,320,640)}
 step_seconds=${STEP_SECONDS:-$([ -n "$quick" ] && echo 3 || echo 6)}
+min_messages=${MIN_MESSAGES:-$([ -n "$quick" ] && echo 30 || echo 150)}
 repeats=${REPEATS:-$([ -n "$quick" ] && echo 1 || echo 3)}
 idle=${IDLE:-$([ -n "$quick" ] && echo 500 || echo 1000,5000)}
 read -r -a servers <<<"${SERVERS:-agents-json agents-msgpack agents-ws socket.io ws}"
@@ -90,7 +91,7 @@ for repeat in $(seq 1 "$repeats"); do
     start_server "$name"
     sleep 2
     "${loadgen[@]}" turn --target "$name" --root-pid "$server_pid" --server-match "$match" ${url:+--url "$url"} \
-      --clients "$clients" --size "$size" --rates "$rates" --step-seconds "$step_seconds" --idle "$idle" --hold-idle-seconds "${HOLD_IDLE:-0}" \
+      --clients "$clients" --size "$size" --rates "$rates" --step-seconds "$step_seconds" --min-messages "$min_messages" --idle "$idle" --hold-idle-seconds "${HOLD_IDLE:-0}" \
       --out "$raw/$(printf %02d "$repeat")-$i-$name.json"
     stop_server
   done

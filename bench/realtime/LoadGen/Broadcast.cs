@@ -29,6 +29,9 @@ public sealed class BroadcastStep(int id, int rate, int planned, int receivers)
 
     public LatencyHistogram Latency { get; } = new();
 
+    /// <summary>How late the sender sent each message after its intended time: the instrument's own share of the latency.</summary>
+    public LatencyHistogram SendLateness { get; } = new();
+
     public long Unique => Interlocked.Read(ref _unique);
 
     public long Duplicated => Interlocked.Read(ref _duplicated);

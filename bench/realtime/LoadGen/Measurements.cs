@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Agents.Bench.LoadGen;
 
@@ -39,27 +40,53 @@ public sealed class LatencyHistogram
     }
 }
 
-/// <summary>CPU time and resident memory of a server's processes, read from /proc (the server and what it started).</summary>
-public sealed class ProcessTree(int rootPid, string serverMatch)
+/// <summary>
+/// CPU time and resident memory of a server's processes (the server and what it started): which they are from /proc,
+/// CPU time from each process's CPU-time clock.
+/// </summary>
+public sealed partial class ProcessTree(int rootPid, string serverMatch)
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
-
     /// <summary>CPU seconds so far by component: "server" (the process matching serverMatch), then api, postgres, redis, other.</summary>
     public Dictionary<string, double> CpuSeconds()
     {
         var result = new Dictionary<string, double>();
         foreach (var pid in Descendants())
         {
-            var stat = ReadStat(pid);
-            if (stat is null)
+            if (ProcessCpuSeconds(pid) is not { } seconds)
             {
                 continue;
             }
             var component = Classify(pid);
-            result[component] = result.GetValueOrDefault(component) + (long.Parse(stat[13], CultureInfo.InvariantCulture) + long.Parse(stat[14], CultureInfo.InvariantCulture)) / TicksPerSecond;
+            result[component] = result.GetValueOrDefault(component) + seconds;
         }
         return result;
     }
+
+    /// <summary>
+    /// The CPU time a process has used, in ns, its exited threads included (clock_getcpuclockid): /proc's utime and stime
+    /// count in 10 ms ticks, which at low rates is several percent of a step's CPU time.
+    /// </summary>
+    private static double? ProcessCpuSeconds(int pid)
+    {
+        if (clock_getcpuclockid(pid, out var clock) != 0 || clock_gettime(clock, out var time) != 0)
+        {
+            return null;
+        }
+        return time.Seconds + time.Nanoseconds / 1e9;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc")]
+    private static partial int clock_getcpuclockid(int pid, out int clockId);
+
+    [LibraryImport("libc")]
+    private static partial int clock_gettime(int clockId, out TimeSpec time);
 
     /// <summary>
     /// Resident memory of the server process (KiB) and what it is made of (anonymous and file-backed pages, threads),

@@ -88,6 +88,9 @@ public static class Summary
                         ["first_copy_p99_ms"] = Node(MedianOf(steps.Select(s => s.FirstCopyP99Ms))),
                         ["spread_p50_ms"] = Node(MedianOf(steps.Select(s => s.SpreadP50Ms))),
                         ["spread_p99_ms"] = Node(MedianOf(steps.Select(s => s.SpreadP99Ms))),
+                        // The instrument's share: how late the sender sent (the same generator for every server).
+                        ["sent_late_p50_ms"] = Node(MedianOf(steps.Select(s => s.SendLatenessP50Ms))),
+                        ["sent_late_p99_ms"] = Node(MedianOf(steps.Select(s => s.SendLatenessP99Ms))),
                         ["lost"] = Node(MedianOf(steps.Select(s => (double)s.Lost))),
                         ["runs"] = steps.Count,
                     };
@@ -114,6 +117,7 @@ public static class Summary
                 ["clients"] = first.Clients,
                 ["size_bytes"] = first.Size,
                 ["step_seconds"] = first.StepSeconds,
+                ["min_messages_per_step"] = first.MinMessages,
                 ["max_p99_ms"] = first.MaxP99Ms,
                 ["rates"] = new JsonArray([.. turns.SelectMany(t => t.Steps).Select(s => s.Rate).Distinct().Order().Select(r => (JsonNode)r)]),
                 ["repeats"] = turns.GroupBy(t => (t.Name, t.Protocol)).Max(g => g.Count()),
