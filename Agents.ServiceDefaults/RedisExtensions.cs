@@ -22,6 +22,7 @@ public static class RedisExtensions
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
         options.ClientName ??= builder.Environment.ApplicationName;
+        options.SocketManager = SocketManager.ThreadPool;
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         builder.Services.AddHealthChecks().AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), name: $"redis-{connectionName}", timeout: TimeSpan.FromSeconds(3));
         return builder;

@@ -22,6 +22,7 @@ public sealed partial class ThreadEventStreamReader(
         options.AbortOnConnectFail = false;
         options.AsyncTimeout = BlockMilliseconds * 5;
         options.ClientName = "realtime-stream-reader";
+        options.SocketManager = SocketManager.ThreadPool;
         await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
         var database = redis.GetDatabase();
         var lastId = "$";
