@@ -282,13 +282,17 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
             }
         }
 
-        public List<TracedEvent> TakeCommitted()
+        /// <summary>
+        /// What was committed since the last take. Never the list that <see cref="AddCommitted"/> goes on adding to: the
+        /// caller reads it outside the lock.
+        /// </summary>
+        public IReadOnlyList<TracedEvent> TakeCommitted()
         {
             lock (_committedLock)
             {
                 if (_committed.Count == 0)
                 {
-                    return _committed;
+                    return [];
                 }
                 var taken = _committed;
                 _committed = [];
