@@ -19,12 +19,24 @@ public static class RedisExtensions
             throw new InvalidOperationException(
                 $"ConnectionStrings:{connectionName} is missing: the AppHost sets ConnectionStrings__{connectionName}; when running alone, set it yourself.");
         }
-        var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = false;
+        var options = ClientOptions(connectionString);
         options.ClientName ??= builder.Environment.ApplicationName;
-        options.SocketManager = SocketManager.ThreadPool;
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         builder.Services.AddHealthChecks().AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), name: $"redis-{connectionName}", timeout: TimeSpan.FromSeconds(3));
         return builder;
+    }
+
+    /// <summary>
+    /// The options every Redis client of the app connects with, for a connection of its own beside the shared one (a
+    /// blocking reader): it keeps retrying in the background instead of failing at start, and completes on the .NET
+    /// thread pool rather than StackExchange.Redis's own threads, one hand-off less per reply (README, "A sharper
+    /// instrument, fewer wake-ups").
+    /// </summary>
+    public static ConfigurationOptions ClientOptions(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        options.SocketManager = SocketManager.ThreadPool;
+        return options;
     }
 }

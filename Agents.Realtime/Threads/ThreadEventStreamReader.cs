@@ -18,11 +18,9 @@ public sealed partial class ThreadEventStreamReader(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // XREAD BLOCK holds its connection while it waits, so the reader has a connection of its own.
-        var options = ConfigurationOptions.Parse(configuration.GetConnectionString(ResourceNames.Cache)!);
-        options.AbortOnConnectFail = false;
+        var options = RedisExtensions.ClientOptions(configuration.GetConnectionString(ResourceNames.Cache)!);
         options.AsyncTimeout = BlockMilliseconds * 5;
         options.ClientName = "realtime-stream-reader";
-        options.SocketManager = SocketManager.ThreadPool;
         await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
         var database = redis.GetDatabase();
         var lastId = "$";
