@@ -63,8 +63,8 @@ public sealed partial class ProcessTree(int rootPid, string serverMatch)
     }
 
     /// <summary>
-    /// The CPU time a process has used, in ns, its exited threads included (clock_getcpuclockid): /proc's utime and stime
-    /// count in 10 ms ticks, which at low rates is several percent of a step's CPU time.
+    /// The CPU seconds a process has used, its exited threads included, read from its CPU-time clock to the nanosecond
+    /// (clock_getcpuclockid): /proc's utime and stime count in 10 ms ticks, several percent of a step's CPU time at low rates.
     /// </summary>
     private static double? ProcessCpuSeconds(int pid)
     {
