@@ -5,7 +5,7 @@ namespace Agents.Bench.LoadGen;
 
 /// <summary>
 /// The generator's one receive thread: every connection's socket in one epoll set, read when it is readable. Until run
-/// 2026-12-05T1100Z each connection was a ClientWebSocket whose receives completed on .NET's socket engine: about 9 µs of
+/// 2026-12-05T0924Z each connection was a ClientWebSocket whose receives completed on .NET's socket engine: about 9 µs of
 /// the generator's core per copy received, so 1,000 copies took it 10-13 ms however fast a server sent them (see README,
 /// "An instrument that keeps up"). Here a copy costs one recv and a frame parse.
 /// </summary>
