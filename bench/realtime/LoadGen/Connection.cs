@@ -43,14 +43,30 @@ public sealed class Connection(int index) : IAsyncDisposable
         // Connect and the upgrade request complete at once on loopback; nothing here goes through .NET's socket engine,
         // so no other thread is woken for this socket's traffic.
         _socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        _socket.Connect(uri.Host, uri.Port);
-        _socket.Send(Encoding.ASCII.GetBytes(
-            $"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
-        _socket.Blocking = false;
+        try
+        {
+            _socket.Connect(uri.Host, uri.Port);
+            _socket.Send(Encoding.ASCII.GetBytes(
+                $"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+            _socket.Blocking = false;
+        }
+        catch (SocketException)
+        {
+            _socket.Dispose();
+            throw;
+        }
         _fd = _socket.Handle;
         _loopId = ReceiveLoop.Add(this, _fd);
-        await _opened.Task.WaitAsync(cancellationToken);
+        try
+        {
+            await _opened.Task.WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            Close(null);
+            throw;
+        }
     }
 
     public Task SendAsync(ReadOnlyMemory<byte> message, bool binary, CancellationToken cancellationToken = default)
