@@ -76,7 +76,7 @@ public sealed class Connection(int index) : IAsyncDisposable
             SendFrame(binary ? Opcode.Binary : Opcode.Text, message.Span);
             return Task.CompletedTask;
         }
-        catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or SocketException)
         {
             return Task.FromException(e);
         }
@@ -281,7 +281,7 @@ public sealed class Connection(int index) : IAsyncDisposable
             {
                 SendFrame(Opcode.Close, [0x03, 0xE8]); // 1000: normal closure
             }
-            catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+            catch (Exception e) when (e is WebSocketException or ObjectDisposedException or SocketException)
             {
             }
         }
