@@ -99,19 +99,26 @@ static Task<(List<Task> Answers, List<double> LatenessMs)> SendOnScheduleAsync((
     var done = new TaskCompletionSource<(List<Task>, List<double>)>(TaskCreationOptions.RunContinuationsAsynchronously);
     var thread = new Thread(() =>
     {
-        var answers = new List<Task>(schedule.Length);
-        var lateness = new List<double>(schedule.Length);
-        foreach (var (intended, user, index) in schedule)
+        try
         {
-            TimeSpan remaining;
-            while ((remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), intended)) > TimeSpan.Zero)
+            var answers = new List<Task>(schedule.Length);
+            var lateness = new List<double>(schedule.Length);
+            foreach (var (intended, user, index) in schedule)
             {
-                Thread.Sleep(Math.Max(1, (int)remaining.TotalMilliseconds));
+                TimeSpan remaining;
+                while ((remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), intended)) > TimeSpan.Zero)
+                {
+                    Thread.Sleep(Math.Max(1, (int)remaining.TotalMilliseconds));
+                }
+                lateness.Add(Stopwatch.GetElapsedTime(intended).TotalMilliseconds);
+                answers.Add(user.Send(intended, index));
             }
-            lateness.Add(Stopwatch.GetElapsedTime(intended).TotalMilliseconds);
-            answers.Add(user.Send(intended, index));
+            done.SetResult((answers, lateness));
         }
-        done.SetResult((answers, lateness));
+        catch (Exception e)
+        {
+            done.SetException(e);
+        }
     })
     { IsBackground = true, Name = "sender" };
     thread.Start();
