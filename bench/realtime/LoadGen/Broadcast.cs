@@ -86,6 +86,25 @@ public sealed class BroadcastStep(int id, int rate, int planned, int receivers)
         return ((first.Percentile(0.50), first.Percentile(0.99)), (spread.Percentile(0.50), spread.Percentile(0.99)));
     }
 
+    /// <summary>
+    /// Writes a line per message that arrived: its index, then when it was meant to be sent, when its first copy arrived
+    /// and when its last did, as <see cref="Stopwatch"/> timestamps (on Linux, CLOCK_MONOTONIC in nanoseconds: the clock
+    /// of <c>perf record -k CLOCK_MONOTONIC</c>).
+    /// </summary>
+    public void WriteTimings(string path)
+    {
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("# index intended first_copy last_copy (Stopwatch timestamps)");
+        for (var i = 0; i < Planned; i++)
+        {
+            var first = Interlocked.Read(ref _firstArrived[i]);
+            if (first != long.MaxValue)
+            {
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i} {_intended[i]} {first} {Interlocked.Read(ref _lastArrived[i])}"));
+            }
+        }
+    }
+
     private static void UpdateMin(ref long location, long value)
     {
         long seen;

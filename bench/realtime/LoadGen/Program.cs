@@ -1,8 +1,10 @@
 // The realtime benchmark's load generator: one program for every server (our hub in JSON and MessagePack, Socket.IO,
-// ws), speaking each protocol at the wire level over ClientWebSocket, so the client side costs the same for all.
-//   LoadGen turn --target agents-json|agents-msgpack|socket.io|ws --root-pid P --server-match TEXT [--url ws://...]
+// ws), speaking each protocol at the wire level over its own WebSocket client (ReceiveLoop, Connection), so the client
+// side costs the same for all.
+//   LoadGen turn --target agents-json|agents-msgpack|agents-ws|socket.io|ws --root-pid P --server-match TEXT [--url ws://...]
 //                [--front-door http://localhost:5080] [--clients 1000] [--size 256] [--rates 10,20,40,...]
-//                [--step-seconds 8] [--idle 1000,5000] [--max-p99 250] --out turn.json
+//                [--step-seconds 8] [--min-messages 150] [--idle 1000,5000] [--max-p99 250]
+//                [--dump-messages PREFIX] --out turn.json
 //   LoadGen summarize --dir DIR --out results.json
 using System.Globalization;
 using Agents.Bench.LoadGen;

@@ -27,6 +27,9 @@ public static class Turn
         // At low rates a step of stepSeconds holds a few dozen messages: p99 would be the tail of one or two of them.
         var minMessages = options.Int("min-messages", 150);
         var idle = options.Ints("idle", "1000,5000");
+        // Each step's per-message timings, to lay over a scheduler trace of the server core (README, "Where a message's
+        // time goes"): <prefix>-<step id>.txt.
+        var dumpMessages = options.Get("dump-messages", "") is { Length: > 0 } prefix ? prefix : null;
         var maxP99 = options.Int("max-p99", 250);
         var target = CreateTarget(options, tree);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
@@ -82,12 +85,12 @@ public static class Turn
         var warmUps = new[] { rates[Math.Min(2, rates.Length - 1)], rates[0] };
         for (var i = 0; i < warmUps.Length; i++)
         {
-            await RunStepAsync(target, tree, sender, new BroadcastStep(i + 1, warmUps[i], warmUps[i] * 6, clients), size, s => Volatile.Write(ref current, s), token);
+            await RunStepAsync(target, tree, sender, new BroadcastStep(i + 1, warmUps[i], warmUps[i] * 6, clients), size, s => Volatile.Write(ref current, s), dumpMessages, token);
         }
         for (var i = 0; i < rates.Length; i++)
         {
             var step = new BroadcastStep(warmUps.Length + i + 1, rates[i], Math.Max(rates[i] * stepSeconds, minMessages), clients);
-            var result = await RunStepAsync(target, tree, sender, step, size, s => Volatile.Write(ref current, s), token);
+            var result = await RunStepAsync(target, tree, sender, step, size, s => Volatile.Write(ref current, s), dumpMessages, token);
             steps.Add(result);
             Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  first copy {result.FirstCopyP50Ms:F1}/{result.FirstCopyP99Ms:F1} ms  spread {result.SpreadP50Ms:F1}/{result.SpreadP99Ms:F1} ms  sent late {result.SendLatenessP50Ms:F1}/{result.SendLatenessP99Ms:F1} ms  server cpu {result.Cpu.GetValueOrDefault("server"),6:F3} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
             if (result.P99Ms > maxP99 || result.Lost > 0 || result.SendErrors > 0)
@@ -161,7 +164,7 @@ public static class Turn
     }
 
     private static async Task<StepResult> RunStepAsync(Target target, ProcessTree tree, Connection sender, BroadcastStep step, int size,
-        Action<BroadcastStep> activate, CancellationToken token)
+        Action<BroadcastStep> activate, string? dumpMessages, CancellationToken token)
     {
         var load = Machine.LoadAverage();
         var errorsBefore = Interlocked.Read(ref target.SendErrors);
@@ -181,6 +184,10 @@ public static class Turn
         var cpu = cpuAfter.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value - cpuBefore.GetValueOrDefault(kv.Key), 4));
         var serverCpu = cpu.GetValueOrDefault("server");
         var (firstCopy, spread) = step.Breakdown();
+        if (dumpMessages is not null)
+        {
+            step.WriteTimings($"{dumpMessages}-{step.Id}.txt");
+        }
         return new StepResult(
             step.Rate, step.Planned, Math.Round(sent.TotalSeconds, 2), step.Unique,
             // The step lasts Planned / Rate seconds by design (the last message goes out one interval before its end).
