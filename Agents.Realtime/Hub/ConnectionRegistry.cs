@@ -161,15 +161,6 @@ public sealed class ConnectionRegistry
 
     public IReadOnlyCollection<ClientConnection> All => [.. _connections.Values];
 
-    /// <summary>Every connection, enumerated as it stands (no copy is made): for sweeps that run every second.</summary>
-    public IEnumerable<ClientConnection> Each()
-    {
-        foreach (var (_, connection) in _connections)
-        {
-            yield return connection;
-        }
-    }
-
     /// <summary>The local connections that joined a thread.</summary>
     public IEnumerable<ClientConnection> InThread(Guid threadId) => _connections.Values.Where(c => c.JoinedThreads.Contains(threadId));
 }

@@ -27,7 +27,8 @@ public static class RealtimeExtensions
         builder.Services.AddHostedService<PresenceHeartbeat>();
         builder.Services.AddHostedService<ThreadEventStreamReader>();
         builder.Services.AddHostedService<IdleHeapCompaction>();
-        builder.Services.AddHostedService<WebSocketHeartbeat>();
+        builder.Services.AddSingleton<WebSocketHeartbeat>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebSocketHeartbeat>());
         builder.Services.AddHttpClient<ApiClient>(client => client.BaseAddress = new Uri($"http://{ResourceNames.Api}"));
 
         builder.Services.AddSignalR(hub =>

@@ -21,8 +21,8 @@ public sealed partial class IdleHeapCompaction(ClientWork work, IOptions<Realtim
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
-            if (!policy.ShouldCompact(work.Count, committed))
+            var last = GC.GetGCMemoryInfo();
+            if (!policy.ShouldCompact(work.Count, last.TotalCommittedBytes, last.Index))
             {
                 continue;
             }
@@ -32,9 +32,9 @@ public sealed partial class IdleHeapCompaction(ClientWork work, IOptions<Realtim
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var pause = Stopwatch.GetElapsedTime(started);
-            var after = GC.GetGCMemoryInfo().TotalCommittedBytes;
-            LogCompacted(pause.TotalMilliseconds, residentBefore / MiB, Environment.WorkingSet / MiB, after / MiB);
-            policy.Compacted(after);
+            var compaction = GC.GetGCMemoryInfo();
+            LogCompacted(pause.TotalMilliseconds, residentBefore / MiB, Environment.WorkingSet / MiB, compaction.TotalCommittedBytes / MiB);
+            policy.Compacted(compaction.TotalCommittedBytes, compaction.Index);
         }
     }
 

@@ -82,7 +82,7 @@ public static class WebSocketEndpoint
         {
             var session = new WebSocketSession(socket, wire, abortConnection, services.GetRequiredService<ThreadSessions>(),
                 services.GetRequiredService<UserRateLimiter>(), services.GetRequiredService<IOptions<RealtimeOptions>>().Value,
-                services.GetRequiredService<ILogger<WebSocketSession>>());
+                services.GetRequiredService<WebSocketHeartbeat>(), services.GetRequiredService<ILogger<WebSocketSession>>());
             await session.RunAsync(connectionId, userName, accessToken, connectionClosed);
         }
         finally

@@ -1,24 +1,68 @@
 namespace Agents.Realtime.WebSockets;
 
 /// <summary>
-/// One timer for every /ws client on this instance (a timer and a loop per client cost memory while it sits idle):
-/// every second each session sends its ping when one is due and is disconnected if it has been silent too long.
+/// One timer for every /ws client on this instance (a timer and a loop per client cost memory while it sits idle).
+/// Each session waits in a queue ordered by when it is next due: its next ping, or the moment it will have been silent
+/// too long, whichever comes first. Once a second the heartbeat takes out only the sessions that are due, so its work
+/// follows the pings (a fifteenth of the clients a second, at the default interval), not the number of connections. The
+/// ping frame is built once a tick and shared by every session pinged in it.
 /// </summary>
-internal sealed class WebSocketHeartbeat(ConnectionRegistry connections) : BackgroundService
+internal sealed class WebSocketHeartbeat : BackgroundService
 {
+    private readonly PriorityQueue<WebSocketSession, long> _queue = new();
+    private readonly Lock _lock = new();
+    // Used by the timer's loop only.
+    private readonly List<WebSocketSession> _due = [];
+    private byte[]? _ping;
+
+    /// <summary>Starts beating for a session, first at <paramref name="dueTicks"/> (<see cref="Environment.TickCount64"/>).</summary>
+    public void Add(WebSocketSession session, long dueTicks)
+    {
+        lock (_lock)
+        {
+            _queue.Enqueue(session, dueTicks);
+        }
+    }
+
+    /// <summary>The ping frame of this tick: one serialisation for all the sessions it pings.</summary>
+    public byte[] PingFrame() => _ping ??= SharedFrames.Frame(new OutgoingFrame(EventTypes.Ping, new PongPayload(DateTimeOffset.UtcNow)));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var now = Environment.TickCount64;
-            foreach (var connection in connections.Each())
+            Beat(Environment.TickCount64);
+        }
+    }
+
+    private void Beat(long nowTicks)
+    {
+        lock (_lock)
+        {
+            while (_queue.TryPeek(out _, out var dueTicks) && dueTicks <= nowTicks)
             {
-                if (connection.Sink is WebSocketSession session)
-                {
-                    session.Beat(now);
-                }
+                _due.Add(_queue.Dequeue());
             }
+        }
+        if (_due.Count == 0)
+        {
+            return;
+        }
+        _ping = null;
+        var next = new List<(WebSocketSession, long)>(_due.Count);
+        foreach (var session in _due)
+        {
+            // A session that ended (or was just disconnected for its silence) is not queued again.
+            if (session.Beat(nowTicks, this) is { } dueTicks)
+            {
+                next.Add((session, dueTicks));
+            }
+        }
+        _due.Clear();
+        lock (_lock)
+        {
+            _queue.EnqueueRange(next);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace Agents.Realtime.WebSockets;
 /// frames in the order they are given (thread events included, so they keep their seq order; a batch of a thread's
 /// events in one write). Bad frames get typed error frames and the connection stays open; only a dead or hopelessly
 /// slow peer is disconnected. While the client is idle the session holds no receive buffer, no send queue and no timer
-/// of its own (<see cref="WebSocketHeartbeat"/> beats for every registered session).
+/// of its own (<see cref="WebSocketHeartbeat"/> visits it when it is due).
 /// </summary>
 internal sealed partial class WebSocketSession : IEventSink
 {
@@ -23,18 +23,21 @@ internal sealed partial class WebSocketSession : IEventSink
     private readonly ILogger _logger;
     private readonly FrameSender _sender;
     private readonly Action _abortConnection;
+    private readonly WebSocketHeartbeat _heartbeat;
     private long _lastHeardTicks = Environment.TickCount64;
     private long _lastPingTicks;
+    private volatile bool _ended;
     // Message frames still being handled while the loop reads on, oldest first, each with its receive buffer (touched by the receive loop only).
     private Queue<(Task Handling, byte[] Buffer)>? _overlapping;
 
     // abortConnection ends the client's connection (which fires its closed or aborted token and ends a pending
     // receive): a dead or too slow peer is dropped this way, with no cancellation source of the session's own.
     public WebSocketSession(WebSocket socket, WebSocketWire wire, Action abortConnection, ThreadSessions sessions, UserRateLimiter limiter, RealtimeOptions options,
-        ILogger logger)
+        WebSocketHeartbeat heartbeat, ILogger logger)
     {
         _socket = socket;
         _abortConnection = abortConnection;
+        _heartbeat = heartbeat;
         _sessions = sessions;
         _limiter = limiter;
         _options = options;
@@ -63,30 +66,48 @@ internal sealed partial class WebSocketSession : IEventSink
         {
             Send(new OutgoingFrame(EventTypes.ConnectionEstablished, new ConnectionEstablishedPayload(connection.ConnectionId, userName,
                 ProtocolInfo.Version, (int)_options.WebSocketPingInterval.TotalMilliseconds, (int)_options.WebSocketDeadPeerTimeout.TotalMilliseconds)));
+            _heartbeat.Add(this, NextBeat(Interlocked.Read(ref _lastHeardTicks)));
             await ReceiveLoopAsync(connection, cancellationToken);
         }
         finally
         {
+            _ended = true;
             await _sessions.DisconnectAsync(connection.ConnectionId);
             await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye");
         }
     }
 
-    /// <summary>Called every second by <see cref="WebSocketHeartbeat"/>: disconnects a silent peer, sends a ping when one is due.</summary>
-    public void Beat(long nowTicks)
+    /// <summary>
+    /// Called by <see cref="WebSocketHeartbeat"/> when the session is due: disconnects a silent peer, sends the ping when
+    /// one is due. Returns when it is next due (its next ping, or the moment it will have been silent too long), or null
+    /// when the heartbeat is done with it (the session ended, or its peer was dead).
+    /// </summary>
+    public long? Beat(long nowTicks, WebSocketHeartbeat heartbeat)
     {
-        if (nowTicks - Interlocked.Read(ref _lastHeardTicks) > _options.WebSocketDeadPeerTimeout.TotalMilliseconds)
+        if (_ended)
+        {
+            return null;
+        }
+        var lastHeard = Interlocked.Read(ref _lastHeardTicks);
+        if (nowTicks - lastHeard > DeadPeerTimeoutMs)
         {
             LogDeadPeer(_options.WebSocketDeadPeerTimeout.TotalSeconds);
             Disconnect();
-            return;
+            return null;
         }
-        if (nowTicks - _lastPingTicks >= _options.WebSocketPingInterval.TotalMilliseconds)
+        if (nowTicks - _lastPingTicks >= PingIntervalMs)
         {
             _lastPingTicks = nowTicks;
-            Send(new OutgoingFrame(EventTypes.Ping, new PongPayload(DateTimeOffset.UtcNow)));
+            _sender.Send(heartbeat.PingFrame());
         }
+        return NextBeat(lastHeard);
     }
+
+    private long PingIntervalMs => (long)_options.WebSocketPingInterval.TotalMilliseconds;
+
+    private long DeadPeerTimeoutMs => (long)_options.WebSocketDeadPeerTimeout.TotalMilliseconds;
+
+    private long NextBeat(long lastHeard) => Math.Min(_lastPingTicks + PingIntervalMs, lastHeard + DeadPeerTimeoutMs + 1);
 
     private async Task ReceiveLoopAsync(ClientConnection connection, CancellationToken cancellationToken)
     {

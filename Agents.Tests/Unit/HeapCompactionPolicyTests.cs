@@ -14,60 +14,108 @@ public sealed class HeapCompactionPolicyTests
     public void AHeapThatGrewIsCompactedOnlyAfterThreeTicksWithoutClientWork()
     {
         var policy = Policy();
+        long collection = 0;
         long work = 0;
-        Assert.False(policy.ShouldCompact(work, 20 * MiB));
+        Assert.False(policy.ShouldCompact(work, 20 * MiB, ++collection));
         // A burst: connections open, the heap grows to 120 MiB.
         for (var committed = 40; committed <= 120; committed += 20)
         {
-            Assert.False(policy.ShouldCompact(work += 1000, committed * MiB));
+            Assert.False(policy.ShouldCompact(work += 1000, committed * MiB, ++collection));
         }
         // Quiet ticks: the third in a row is the one.
-        Assert.False(policy.ShouldCompact(work, 120 * MiB));
-        Assert.False(policy.ShouldCompact(work, 120 * MiB));
-        Assert.True(policy.ShouldCompact(work, 120 * MiB));
+        Assert.False(policy.ShouldCompact(work, 120 * MiB, ++collection));
+        Assert.False(policy.ShouldCompact(work, 120 * MiB, ++collection));
+        Assert.True(policy.ShouldCompact(work, 120 * MiB, ++collection));
     }
 
     [Fact]
     public void OneRequestStartsTheQuietCountAgain()
     {
         var policy = Policy();
+        long collection = 0;
         long work = 0;
-        policy.ShouldCompact(work, 20 * MiB);
-        policy.ShouldCompact(work, 100 * MiB);
-        policy.ShouldCompact(work, 100 * MiB);
-        Assert.False(policy.ShouldCompact(++work, 100 * MiB));
-        Assert.False(policy.ShouldCompact(work, 100 * MiB));
-        Assert.False(policy.ShouldCompact(work, 100 * MiB));
-        Assert.True(policy.ShouldCompact(work, 100 * MiB));
+        policy.ShouldCompact(work, 20 * MiB, ++collection);
+        policy.ShouldCompact(work, 100 * MiB, ++collection);
+        policy.ShouldCompact(work, 100 * MiB, ++collection);
+        Assert.False(policy.ShouldCompact(++work, 100 * MiB, ++collection));
+        Assert.False(policy.ShouldCompact(work, 100 * MiB, ++collection));
+        Assert.False(policy.ShouldCompact(work, 100 * MiB, ++collection));
+        Assert.True(policy.ShouldCompact(work, 100 * MiB, ++collection));
     }
 
     [Fact]
     public void AHeapThatDidNotGrowEnoughIsLeftAlone()
     {
         var policy = Policy();
-        policy.ShouldCompact(0, 20 * MiB);
+        long collection = 0;
+        policy.ShouldCompact(0, 20 * MiB, ++collection);
         for (var tick = 0; tick < 100; tick++)
         {
-            Assert.False(policy.ShouldCompact(0, 35 * MiB));
+            Assert.False(policy.ShouldCompact(0, 35 * MiB, ++collection));
         }
     }
 
     [Fact]
-    public void AfterACompactionOnlyGrowthBeyondAQuarterOfWhatItLeftCounts()
+    public void AfterACompactionTheFloorIsTheHeapAsTheNextCollectionFindsIt()
     {
         var policy = Policy();
-        policy.ShouldCompact(0, 20 * MiB);
-        policy.ShouldCompact(0, 300 * MiB);
-        policy.ShouldCompact(0, 300 * MiB);
-        Assert.True(policy.ShouldCompact(0, 300 * MiB));
-        policy.Compacted(200 * MiB);
+        long collection = 0;
+        policy.ShouldCompact(0, 20 * MiB, ++collection);
+        policy.ShouldCompact(0, 300 * MiB, ++collection);
+        policy.ShouldCompact(0, 300 * MiB, ++collection);
+        Assert.True(policy.ShouldCompact(0, 300 * MiB, ++collection));
+        policy.Compacted(120 * MiB, ++collection); // it left 120 MiB, allocation budgets included
 
-        // Idle regrowth (allocation budgets committed again, garbage promoted by keep-alives) up to a quarter: no pause.
+        // Until the next collection the figure is the compaction's own.
+        Assert.False(policy.ShouldCompact(0, 120 * MiB, collection));
+        // The first collection after it finds the budgets committed again: 160 MiB is the heap running, not growth.
         for (var tick = 0; tick < 10; tick++)
         {
-            Assert.False(policy.ShouldCompact(0, 249 * MiB));
+            Assert.False(policy.ShouldCompact(0, 160 * MiB, ++collection));
         }
-        // Past it, quiet already counted: compact again.
-        Assert.True(policy.ShouldCompact(0, 250 * MiB));
+        // Growth past a quarter of that (quiet already counted): compact again.
+        Assert.False(policy.ShouldCompact(0, 199 * MiB, ++collection));
+        Assert.True(policy.ShouldCompact(0, 200 * MiB, ++collection));
+    }
+
+    [Fact]
+    public void AnIdleServerIsNotCompactedAgainForTheRegrowthOfItsAllocationBudgets()
+    {
+        var policy = Policy();
+        long collection = 0;
+        policy.ShouldCompact(0, 50 * MiB, ++collection);
+        for (var tick = 0; tick < 3; tick++)
+        {
+            policy.ShouldCompact(0, 90 * MiB, ++collection);
+        }
+        policy.Compacted(50 * MiB, ++collection);
+
+        // Idle for ten minutes: keep-alives allocate, every collection finds the budgets (20 MiB) committed again.
+        for (var tick = 0; tick < 600; tick++)
+        {
+            Assert.False(policy.ShouldCompact(0, 70 * MiB, tick % 5 == 0 ? ++collection : collection));
+        }
+    }
+
+    [Fact]
+    public void ABurstBeforeTheNextCollectionIsMeasuredFromWhatTheCompactionLeft()
+    {
+        var policy = Policy();
+        long collection = 0;
+        long work = 0;
+        policy.ShouldCompact(work, 20 * MiB, ++collection);
+        for (var tick = 0; tick < 3; tick++)
+        {
+            policy.ShouldCompact(work, 60 * MiB, ++collection);
+        }
+        policy.Compacted(40 * MiB, ++collection);
+
+        // Connections open before the GC runs again: its figure is the burst's, not the idle heap's.
+        Assert.False(policy.ShouldCompact(work += 1000, 60 * MiB, ++collection));
+        Assert.False(policy.ShouldCompact(work += 1000, 70 * MiB, ++collection));
+        // Quiet again: 30 MiB past what the compaction left is growth.
+        Assert.False(policy.ShouldCompact(work, 70 * MiB, collection));
+        Assert.False(policy.ShouldCompact(work, 70 * MiB, collection));
+        Assert.True(policy.ShouldCompact(work, 70 * MiB, collection));
     }
 }
