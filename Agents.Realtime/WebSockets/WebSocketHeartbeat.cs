@@ -11,8 +11,7 @@ internal sealed class WebSocketHeartbeat : BackgroundService
 {
     private readonly PriorityQueue<WebSocketSession, long> _queue = new();
     private readonly Lock _lock = new();
-    // Used by the timer's loop only.
-    private readonly List<WebSocketSession> _due = [];
+    // The timer loop's: this tick's ping frame, once one is built.
     private byte[]? _ping;
 
     /// <summary>Starts beating for a session, first at <paramref name="dueTicks"/> (<see cref="Environment.TickCount64"/>).</summary>
@@ -38,28 +37,28 @@ internal sealed class WebSocketHeartbeat : BackgroundService
 
     private void Beat(long nowTicks)
     {
+        var due = new List<WebSocketSession>();
         lock (_lock)
         {
             while (_queue.TryPeek(out _, out var dueTicks) && dueTicks <= nowTicks)
             {
-                _due.Add(_queue.Dequeue());
+                due.Add(_queue.Dequeue());
             }
         }
-        if (_due.Count == 0)
+        if (due.Count == 0)
         {
             return;
         }
         _ping = null;
-        var next = new List<(WebSocketSession, long)>(_due.Count);
-        foreach (var session in _due)
+        var next = new List<(WebSocketSession, long)>(due.Count);
+        foreach (var session in due)
         {
             // A session that ended (or was just disconnected for its silence) is not queued again.
-            if (session.Beat(nowTicks, this) is { } dueTicks)
+            if (session.Beat(nowTicks) is { } dueTicks)
             {
                 next.Add((session, dueTicks));
             }
         }
-        _due.Clear();
         lock (_lock)
         {
             _queue.EnqueueRange(next);

@@ -44,7 +44,7 @@ internal sealed partial class WebSocketSession : IEventSink
         _logger = logger;
         // The first ping comes at a random point of the first interval, never later: clients that connected together (a
         // reconnect wave after a restart, a load test) would otherwise be pinged in one burst every interval for good.
-        _lastPingTicks = _lastHeardTicks - Random.Shared.NextInt64((long)options.WebSocketPingInterval.TotalMilliseconds);
+        _lastPingTicks = _lastHeardTicks - Random.Shared.NextInt64(PingIntervalMs);
         _sender = new FrameSender(wire.Output, options.WebSocketSendQueueLimit, onTooSlow: OnTooSlow, onFailed: Disconnect);
         wire.Sender = _sender;
     }
@@ -82,7 +82,7 @@ internal sealed partial class WebSocketSession : IEventSink
     /// one is due. Returns when it is next due (its next ping, or the moment it will have been silent too long), or null
     /// when the heartbeat is done with it (the session ended, or its peer was dead).
     /// </summary>
-    public long? Beat(long nowTicks, WebSocketHeartbeat heartbeat)
+    public long? Beat(long nowTicks)
     {
         if (_ended)
         {
@@ -98,7 +98,7 @@ internal sealed partial class WebSocketSession : IEventSink
         if (nowTicks - _lastPingTicks >= PingIntervalMs)
         {
             _lastPingTicks = nowTicks;
-            _sender.Send(heartbeat.PingFrame());
+            _sender.Send(_heartbeat.PingFrame());
         }
         return NextBeat(lastHeard);
     }
