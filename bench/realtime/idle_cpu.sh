@@ -19,16 +19,16 @@ done
 dotnet build Agents.AppHost -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/realtime/LoadGen -c Release -nologo -clp:ErrorsOnly >/dev/null
 
+source bench/realtime/common.sh
 app_log=$(mktemp); gen_log=$(mktemp)
-env "$@" Realtime__MessagesPerSecond=10000 Realtime__MessageBurst=10000 Realtime__RequestsPerSecond=10000 Agent__Workers=0 setsid taskset -c 1 dotnet run --project Agents.AppHost -c Release --no-build >"$app_log" 2>&1 &
-app=$!
-trap 'kill -TERM -- -$app 2>/dev/null || true; wait $app 2>/dev/null || true; rm -f "$app_log" "$gen_log"' EXIT
-for _ in $(seq 1 900); do grep -q "All resources are running and healthy" "$app_log" && break; sleep 0.1; done
-grep -q "All resources are running and healthy" "$app_log" || { echo "the app did not start:"; tail -40 "$app_log"; exit 1; }
+start_agents_app "$app_log" "$@"
+trap 'kill -TERM -- -$app_pid 2>/dev/null || true; wait $app_pid 2>/dev/null || true; rm -f "$app_log" "$gen_log"' EXIT
+for _ in $(seq 1 900); do grep -q "$agents_ready" "$app_log" && break; sleep 0.1; done
+grep -q "$agents_ready" "$app_log" || { echo "the app did not start:"; tail -40 "$app_log"; exit 1; }
 
 # The generator's turn opens the idle connections and holds them; its broadcast steps after that are a formality here.
-env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 taskset -c 0 dotnet bench/realtime/LoadGen/bin/Release/net10.0/LoadGen.dll turn \
-  --target agents-ws --root-pid "$app" --server-match Agents.Realtime.dll --clients 10 --size 256 --rates 5 --step-seconds 1 \
+"${loadgen[@]}" turn \
+  --target agents-ws --root-pid "$app_pid" --server-match Agents.Realtime.dll --clients 10 --size 256 --rates 5 --step-seconds 1 \
   --min-messages 5 --idle "$idle" --hold-idle-seconds $((window + 20)) --out /dev/null >"$gen_log" 2>&1 &
 generator=$!
 for _ in $(seq 1 3000); do grep -q "holding them" "$gen_log" && break; sleep 0.2; done

@@ -11,7 +11,6 @@ cd "$(dirname "$0")/../.."
 # The AppHost runs Postgres and Redis from their installed binaries: install what this machine lacks.
 source scripts/prerequisites.sh
 ensure_prerequisites redis postgres node
-root=$(pwd)
 quick=""
 if [ "${1:-}" = "--quick" ]; then quick="-quick"; fi
 clients=${CLIENTS:-$([ -n "$quick" ] && echo 200 || echo 1000)}
@@ -32,10 +31,7 @@ dotnet build Agents.AppHost -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/realtime/LoadGen -c Release -nologo -clp:ErrorsOnly >/dev/null
 (cd bench/realtime/peers/socketio && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 (cd bench/realtime/peers/ws && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-# The generator is the instrument, the same for every server, and it must keep up: at 80 msg/s to 1,000 receivers it
-# takes 80,000 frames a second on one core. Socket completions run on the epoll thread (no thread-pool hop per frame;
-# its receive handlers never block), and its thread pool does not spin (LoadGen.csproj).
-loadgen=(env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 taskset -c 0 dotnet "$root/bench/realtime/LoadGen/bin/Release/net10.0/LoadGen.dll")
+source bench/realtime/common.sh
 
 stamp=$(date -u +%Y-%m-%dT%H%MZ)$quick
 # Each turn's own figures (every step) are kept beside the summary.
@@ -60,15 +56,9 @@ start_server() { # name -> sets server_pid, match, url
   : >"$log"
   case "$1" in
     agents-*)
-      # The app as it ships, with two changes for a broadcast benchmark: the per-user limits are raised (one sender
-      # sends everything; receivers share users), and no agent worker runs (so no agent turn per message; see README).
-      # Everything the AppHost starts (Api, Realtime, Web, Postgres, Redis, and the AppHost's dashboard) runs on the
-      # server core, so our server gets one core in all, as each peer does, and the generator has its core to itself in
-      # every turn. Realtime's CPU is "the server"; the others' is reported beside it.
-      Realtime__MessagesPerSecond=10000 Realtime__MessageBurst=10000 Realtime__RequestsPerSecond=10000 Agent__Workers=0 \
-        setsid taskset -c 1 dotnet run --project Agents.AppHost -c Release --no-build >"$log" 2>&1 &
-      server_pid=$!; match="Agents.Realtime.dll"; url=""
-      ready="All resources are running and healthy";;
+      # Realtime's CPU is "the server"; the others' is reported beside it.
+      start_agents_app "$log"
+      server_pid=$app_pid; match="Agents.Realtime.dll"; url=""; ready=$agents_ready;;
     socket.io)
       PORT=3101 setsid taskset -c 1 node bench/realtime/peers/socketio/server.js >"$log" 2>&1 &
       server_pid=$!; match="server.js"; url="ws://127.0.0.1:3101/"; ready="listening";;
