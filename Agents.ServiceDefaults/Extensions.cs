@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -21,6 +22,9 @@ public static class Extensions
 
     /// <summary>Tag of the checks that say the process is alive (as opposed to ready).</summary>
     public const string LiveTag = "live";
+
+    /// <summary>The names the OTLP exporter (over HTTP) asks the HTTP client factory for.</summary>
+    private static readonly string[] OtlpExporterClientNames = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
 
     /// <summary>Adds telemetry, health checks, service discovery and a resilience handler on every HttpClient.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -77,6 +81,21 @@ public static class Extensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            // The exporters' clients (from the factory, so ConfigureHttpClientDefaults reached them) go without the
+            // standard resilience handler: the exporter times out and retries on its own, a second retry loop around
+            // it only holds the export thread longer, and the handler's own rejections (an open circuit, its timeouts)
+            // are not the HttpRequestException the exporter catches. It was also most of an export's cost on the
+            // client side, three times a second.
+            foreach (var exporterClient in OtlpExporterClientNames)
+            {
+                builder.Services.AddHttpClient(exporterClient).ConfigureAdditionalHttpMessageHandlers((handlers, _) =>
+                {
+                    foreach (var resilience in handlers.OfType<ResilienceHandler>().ToList())
+                    {
+                        handlers.Remove(resilience);
+                    }
+                });
+            }
         }
         return builder;
     }

@@ -105,42 +105,35 @@ public interface IEventSink
 /// </summary>
 public sealed class ConnectionRegistry
 {
+    private static readonly KeyValuePair<string, object?> SignalRTransport = new("agents.connection.transport", "signalr");
+    private static readonly KeyValuePair<string, object?> WebSocketTransport = new("agents.connection.transport", "websocket");
+
     private readonly ConcurrentDictionary<string, ClientConnection> _connections = new();
     private readonly ClientWork _work;
+    // Counted as connections come and go: an observable count would walk every connection at each metric export.
+    private readonly UpDownCounter<int> _open;
 
     public ConnectionRegistry(ClientWork work, IMeterFactory meters)
     {
         _work = work;
-        meters.Create("Agents.Realtime").CreateObservableUpDownCounter("agents.realtime.connections", CountByTransport, "{connection}",
+        _open = meters.Create("Agents.Realtime").CreateUpDownCounter<int>("agents.realtime.connections", "{connection}",
             "Client connections open on this instance, hub and /ws.");
     }
 
-    private IEnumerable<Measurement<int>> CountByTransport()
-    {
-        var signalR = 0;
-        var webSockets = 0;
-        foreach (var (_, connection) in _connections)
-        {
-            if (connection.Sink is SignalRSink)
-            {
-                signalR++;
-            }
-            else
-            {
-                webSockets++;
-            }
-        }
-        return
-        [
-            new Measurement<int>(signalR, new KeyValuePair<string, object?>("agents.connection.transport", "signalr")),
-            new Measurement<int>(webSockets, new KeyValuePair<string, object?>("agents.connection.transport", "websocket")),
-        ];
-    }
+    private static KeyValuePair<string, object?> Transport(ClientConnection connection) =>
+        connection.Sink is SignalRSink ? SignalRTransport : WebSocketTransport;
 
     public void Add(ClientConnection connection)
     {
         _work.Record();
-        _connections[connection.ConnectionId] = connection;
+        if (_connections.TryAdd(connection.ConnectionId, connection))
+        {
+            _open.Add(1, Transport(connection));
+        }
+        else
+        {
+            throw new InvalidOperationException($"Connection {connection.ConnectionId} is registered already.");
+        }
     }
 
     public ClientConnection? Remove(string connectionId)
@@ -151,6 +144,7 @@ public sealed class ConnectionRegistry
             return null;
         }
         removed.MarkRemoved();
+        _open.Add(-1, Transport(removed));
         return removed;
     }
 

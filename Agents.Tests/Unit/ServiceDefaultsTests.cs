@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
+
+namespace Agents.Tests.Unit;
+
+/// <summary>Which HTTP clients get the standard resilience handler from the service defaults.</summary>
+public sealed class ServiceDefaultsTests
+{
+    [Fact]
+    public void ServiceClientsAreResilientButTheTelemetryExportersClientsAreNot()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        });
+        builder.AddServiceDefaults();
+        using var host = builder.Build();
+        var handlers = host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
+
+        Assert.Contains(Chain(handlers.CreateHandler("api")), handler => handler is ResilienceHandler);
+        // The names the OpenTelemetry OTLP exporter asks the factory for when it exports over HTTP.
+        foreach (var exporter in new[] { "OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter" })
+        {
+            var chain = Chain(handlers.CreateHandler(exporter));
+            Assert.DoesNotContain(chain, handler => handler is ResilienceHandler);
+            Assert.IsType<SocketsHttpHandler>(chain[^1]);
+        }
+    }
+
+    private static List<HttpMessageHandler> Chain(HttpMessageHandler handler)
+    {
+        var chain = new List<HttpMessageHandler> { handler };
+        while (chain[^1] is DelegatingHandler { InnerHandler: { } inner })
+        {
+            chain.Add(inner);
+        }
+        return chain;
+    }
+}
