@@ -126,14 +126,11 @@ public sealed class ConnectionRegistry
     public void Add(ClientConnection connection)
     {
         _work.Record();
-        if (_connections.TryAdd(connection.ConnectionId, connection))
-        {
-            _open.Add(1, Transport(connection));
-        }
-        else
+        if (!_connections.TryAdd(connection.ConnectionId, connection))
         {
             throw new InvalidOperationException($"Connection {connection.ConnectionId} is registered already.");
         }
+        _open.Add(1, Transport(connection));
     }
 
     public ClientConnection? Remove(string connectionId)
