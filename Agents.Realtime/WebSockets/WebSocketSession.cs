@@ -65,7 +65,7 @@ internal sealed partial class WebSocketSession : IEventSink
         try
         {
             Send(new OutgoingFrame(EventTypes.ConnectionEstablished, new ConnectionEstablishedPayload(connection.ConnectionId, userName,
-                ProtocolInfo.Version, (int)_options.WebSocketPingInterval.TotalMilliseconds, (int)_options.WebSocketDeadPeerTimeout.TotalMilliseconds)));
+                ProtocolInfo.Version, (int)PingIntervalMs, (int)DeadPeerTimeoutMs)));
             _heartbeat.Add(this, NextBeat(Interlocked.Read(ref _lastHeardTicks)));
             await ReceiveLoopAsync(connection, cancellationToken);
         }
