@@ -4,7 +4,7 @@
 //   LoadGen turn --target agents-json|agents-msgpack|agents-ws|socket.io|ws --root-pid P --server-match TEXT [--url ws://...]
 //                [--front-door http://localhost:5080] [--clients 1000] [--size 256] [--rates 10,20,40,...]
 //                [--step-seconds 8] [--min-messages 150] [--idle 1000,5000] [--max-p99 250]
-//                [--dump-messages PREFIX] --out turn.json
+//                [--receive-spin-us 100] [--dump-messages PREFIX] --out turn.json
 //   LoadGen summarize --dir DIR --out results.json
 using System.Globalization;
 using Agents.Bench.LoadGen;

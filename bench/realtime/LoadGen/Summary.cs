@@ -119,6 +119,7 @@ public static class Summary
                 ["step_seconds"] = first.StepSeconds,
                 ["min_messages_per_step"] = first.MinMessages,
                 ["max_p99_ms"] = first.MaxP99Ms,
+                ["receive_spin_us"] = first.ReceiveSpinMicroseconds,
                 ["rates"] = new JsonArray([.. turns.SelectMany(t => t.Steps).Select(s => s.Rate).Distinct().Order().Select(r => (JsonNode)r)]),
                 ["repeats"] = turns.GroupBy(t => (t.Name, t.Protocol)).Max(g => g.Count()),
                 ["order"] = new JsonArray([.. turns.Select(t => (JsonNode)$"{t.Name}/{t.Protocol}")]),

@@ -31,6 +31,7 @@ public static class Turn
         // time goes"): <prefix>-<step id>.txt.
         var dumpMessages = options.Get("dump-messages", "") is { Length: > 0 } prefix ? prefix : null;
         var maxP99 = options.Int("max-p99", 250);
+        ReceiveLoop.SpinMicroseconds = options.Int("receive-spin-us", 100);
         var target = CreateTarget(options, tree);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         var token = cancel.Token;
@@ -101,7 +102,7 @@ public static class Turn
         target.Receiver = (_, _) => { };
         await ParallelAsync([.. receivers, sender], 64, c => c.DisposeAsync().AsTask());
 
-        var turn = new TurnResult(target.Name, target.Protocol, DateTimeOffset.UtcNow, clients, size, stepSeconds, minMessages, maxP99, memory, steps);
+        var turn = new TurnResult(target.Name, target.Protocol, DateTimeOffset.UtcNow, clients, size, stepSeconds, minMessages, maxP99, ReceiveLoop.SpinMicroseconds, memory, steps);
         await File.WriteAllTextAsync(options.Get("out"), JsonSerializer.Serialize(turn, Json), token);
         return 0;
     }
@@ -290,4 +291,4 @@ public sealed record StepResult(
 
 public sealed record TurnResult(
     string Name, string Protocol, DateTimeOffset At, int Clients, int Size, int StepSeconds, int MinMessages, int MaxP99Ms,
-    MemoryResult? Memory, List<StepResult> Steps);
+    long ReceiveSpinMicroseconds, MemoryResult? Memory, List<StepResult> Steps);
