@@ -5,7 +5,7 @@
 #   bench/realtime/run.sh            full run: N=1000 receivers, 256-byte messages, rates stepped, 3 repeats
 #   bench/realtime/run.sh --quick    smoke run: 200 receivers, 3 short steps, 1 repeat (results/...-quick.json)
 # Override with CLIENTS, SIZE, RATES (comma list), STEP_SECONDS, MIN_MESSAGES (per step), REPEATS, IDLE (comma list), SERVERS (space list);
-# RECEIVE_SPIN_US: how long the generator's reader stays awake after a copy (0: the instrument before run 2026-12-05T2015Z);
+# RECEIVE_SPIN_US: how long the generator's reader stays awake after a copy (LoadGen's default 100 µs; 0: the instrument before run 2026-12-05T2015Z);
 # HOLD_IDLE=<seconds> keeps the idle connections open that long after measuring them (to look inside with bench/heapstat).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -83,7 +83,7 @@ for repeat in $(seq 1 "$repeats"); do
     sleep 2
     "${loadgen[@]}" turn --target "$name" --root-pid "$server_pid" --server-match "$match" ${url:+--url "$url"} \
       --clients "$clients" --size "$size" --rates "$rates" --step-seconds "$step_seconds" --min-messages "$min_messages" --idle "$idle" --hold-idle-seconds "${HOLD_IDLE:-0}" \
-      --receive-spin-us "${RECEIVE_SPIN_US:-100}" \
+      ${RECEIVE_SPIN_US:+--receive-spin-us "$RECEIVE_SPIN_US"} \
       --out "$raw/$(printf %02d "$repeat")-$i-$name.json"
     stop_server
   done

@@ -24,8 +24,8 @@ public static partial class ReceiveLoop
     private static readonly Lazy<int> Epoll = new(Start);
     private static long _nextId;
 
-    /// <summary>How long the thread stays awake after the last copy it read; 0 sleeps as soon as nothing is ready. Set before the first <see cref="Add"/>.</summary>
-    public static long SpinMicroseconds { get; set; } = 100;
+    /// <summary>How long the thread stays awake after the last copy it read (the turn's <c>--receive-spin-us</c>); 0 sleeps as soon as nothing is ready. Set before the first <see cref="Add"/>.</summary>
+    public static int SpinMicroseconds { get; set; }
 
     /// <summary>Watches <paramref name="connection"/>'s socket; returns the id to <see cref="Remove"/> it with.</summary>
     public static long Add(Connection connection, nint fd)

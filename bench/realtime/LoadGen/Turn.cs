@@ -291,4 +291,4 @@ public sealed record StepResult(
 
 public sealed record TurnResult(
     string Name, string Protocol, DateTimeOffset At, int Clients, int Size, int StepSeconds, int MinMessages, int MaxP99Ms,
-    long ReceiveSpinMicroseconds, MemoryResult? Memory, List<StepResult> Steps);
+    int ReceiveSpinMicroseconds, MemoryResult? Memory, List<StepResult> Steps);
