@@ -120,6 +120,8 @@ public static class Summary
                 ["min_messages_per_step"] = first.MinMessages,
                 ["max_p99_ms"] = first.MaxP99Ms,
                 ["receive_spin_us"] = first.ReceiveSpinMicroseconds,
+                // The generator's own collections inside the steps' windows (NoCollectionWindow): 0 unless one ran out of room.
+                ["generator_collections_in_steps"] = turns.SelectMany(t => t.Steps).Sum(s => s.GeneratorCollections),
                 ["rates"] = new JsonArray([.. turns.SelectMany(t => t.Steps).Select(s => s.Rate).Distinct().Order().Select(r => (JsonNode)r)]),
                 ["repeats"] = turns.GroupBy(t => (t.Name, t.Protocol)).Max(g => g.Count()),
                 ["order"] = new JsonArray([.. turns.Select(t => (JsonNode)$"{t.Name}/{t.Protocol}")]),

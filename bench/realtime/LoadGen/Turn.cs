@@ -93,7 +93,7 @@ public static class Turn
             var step = new BroadcastStep(warmUps.Length + i + 1, rates[i], Math.Max(rates[i] * stepSeconds, minMessages), clients);
             var result = await RunStepAsync(target, tree, sender, step, size, s => Volatile.Write(ref current, s), dumpMessages, token);
             steps.Add(result);
-            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  first copy {result.FirstCopyP50Ms:F1}/{result.FirstCopyP99Ms:F1} ms  spread {result.SpreadP50Ms:F1}/{result.SpreadP99Ms:F1} ms  sent late {result.SendLatenessP50Ms:F1}/{result.SendLatenessP99Ms:F1} ms  server cpu {result.Cpu.GetValueOrDefault("server"),6:F3} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
+            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  first copy {result.FirstCopyP50Ms:F1}/{result.FirstCopyP99Ms:F1} ms  spread {result.SpreadP50Ms:F1}/{result.SpreadP99Ms:F1} ms  sent late {result.SendLatenessP50Ms:F1}/{result.SendLatenessP99Ms:F1} ms  generator GCs {result.GeneratorCollections} ({result.GeneratorPausedMs} ms)  server cpu {result.Cpu.GetValueOrDefault("server"),6:F3} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
             if (result.P99Ms > maxP99 || result.Lost > 0 || result.SendErrors > 0)
             {
                 break;
@@ -171,15 +171,22 @@ public static class Turn
         var errorsBefore = Interlocked.Read(ref target.SendErrors);
         activate(step);
         var cpuBefore = tree.CpuSeconds();
-        var started = Stopwatch.GetTimestamp();
-        await SendOnScheduleAsync(target, sender, step, size, started, token);
-        var sent = Stopwatch.GetElapsedTime(started);
-        // Drain: until every copy arrived, or 5 s after the last send (what is still missing then counts as lost).
         var expected = (long)step.Planned * step.ReceiverCount;
-        var drainUntil = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
-        while (step.Unique < expected && Stopwatch.GetTimestamp() < drainUntil)
+        TimeSpan sent;
+        int generatorCollections;
+        double generatorPausedMs;
+        using (var window = NoCollectionWindow.Open())
         {
-            await Task.Delay(20, token);
+            var started = Stopwatch.GetTimestamp();
+            await SendOnScheduleAsync(target, sender, step, size, started, token);
+            sent = Stopwatch.GetElapsedTime(started);
+            // Drain: until every copy arrived, or 5 s after the last send (what is still missing then counts as lost).
+            var drainUntil = Stopwatch.GetTimestamp() + 5 * Stopwatch.Frequency;
+            while (step.Unique < expected && Stopwatch.GetTimestamp() < drainUntil)
+            {
+                await Task.Delay(20, token);
+            }
+            (generatorCollections, generatorPausedMs) = (window.Collections, window.PausedMs);
         }
         var cpuAfter = tree.CpuSeconds();
         var cpu = cpuAfter.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value - cpuBefore.GetValueOrDefault(kv.Key), 4));
@@ -197,7 +204,7 @@ public static class Turn
             step.Latency.Percentile(0.50), step.Latency.Percentile(0.99), step.Latency.Percentile(1.0),
             expected - step.Unique, step.Duplicated, step.OutOfOrder, step.OtherMessages,
             Interlocked.Read(ref target.SendErrors) - errorsBefore, firstCopy.P50, firstCopy.P99, spread.P50, spread.P99,
-            step.SendLateness.Percentile(0.50), step.SendLateness.Percentile(0.99), cpu, load);
+            step.SendLateness.Percentile(0.50), step.SendLateness.Percentile(0.99), generatorCollections, generatorPausedMs, cpu, load);
     }
 
     /// <summary>
@@ -287,7 +294,8 @@ public sealed record StepResult(
     int Rate, int Sent, double SendSeconds, long Delivered, double DeliveriesPerSecond, double DeliveriesPerCpuSecond,
     double P50Ms, double P99Ms, double MaxMs, long Lost, long Duplicated, long OutOfOrder, long OtherMessages, long SendErrors,
     double FirstCopyP50Ms, double FirstCopyP99Ms, double SpreadP50Ms, double SpreadP99Ms,
-    double SendLatenessP50Ms, double SendLatenessP99Ms, Dictionary<string, double> Cpu, double[] LoadAverage);
+    double SendLatenessP50Ms, double SendLatenessP99Ms, int GeneratorCollections, double GeneratorPausedMs, Dictionary<string, double> Cpu,
+    double[] LoadAverage);
 
 public sealed record TurnResult(
     string Name, string Protocol, DateTimeOffset At, int Clients, int Size, int StepSeconds, int MinMessages, int MaxP99Ms,
