@@ -132,7 +132,8 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
     /// <summary>
     /// Under the thread's gate: the stream's batch together with whatever the store committed meanwhile, in seq order,
     /// but what every connection has already. A stream event after a gap is sent once the gap is filled from the log; a
-    /// committed event after a gap is left to its stream copy, which comes after the missing event.
+    /// committed event after a gap is left to its stream copy, which comes after the missing event. Events the store
+    /// commits while the fan-out is under way join it (see <see cref="FanOut"/>).
     /// </summary>
     private async Task DeliverToThreadAsync(ThreadChannel channel, Guid threadId, TracedEvent[] fromStream, CancellationToken cancellationToken)
     {
@@ -152,68 +153,165 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
             {
                 return;
             }
-            // Each event's span is open while the batch is written.
-            foreach (var pending in batch)
-            {
-                if (StartDeliverActivity(pending) is { } span)
-                {
-                    spans.Add(span);
-                }
-                Activity.Current = outer; // the next event's span is not a child of this one
-            }
+            StartDeliverActivities(batch, spans, outer);
             var events = batch.Select(p => p.Traced.Event).ToArray();
             var contiguous = events.Zip(events.Skip(1)).All(pair => pair.Second.Seq == pair.First.Seq + 1);
-            foreach (var member in channel.Members)
+            var fanOut = contiguous ? new FanOut(events) : null;
+            var firstPass = true;
+            do
             {
-                var connection = member.Connection;
-                if (connection.Removed)
+                var visited = 0;
+                foreach (var member in channel.Members)
                 {
-                    continue; // disconnected; its leave is on its way
-                }
-                try
-                {
-                    if (contiguous && events[0].Seq == member.LastSent + 1)
+                    var connection = member.Connection;
+                    if (connection.Removed)
                     {
-                        // The usual case: the connection has everything before the batch and gets all of it, in one write.
-                        await connection.Sink.SendEventsAsync(events, cancellationToken);
-                        member.LastSent = events[^1].Seq;
-                        continue;
+                        continue; // disconnected; its leave is on its way
                     }
-                    foreach (var (traced, isFromStream) in batch)
+                    if (fanOut is not null && (++visited & (FanOut.MembersBetweenChecks - 1)) == 0 && fanOut.TryTakeCommitted(channel) is { } joined)
                     {
-                        var threadEvent = traced.Event;
-                        if (threadEvent.Seq <= member.LastSent)
+                        StartDeliverActivities(joined, spans, outer);
+                    }
+                    try
+                    {
+                        if (fanOut is not null && fanOut.Covers(member.LastSent))
                         {
-                            continue;
-                        }
-                        if (threadEvent.Seq > member.LastSent + 1)
-                        {
-                            if (!isFromStream)
+                            // The usual case: the connection has everything before the run and gets the rest of it, in one write.
+                            if (fanOut.EventsAfter(member.LastSent) is { } run)
                             {
-                                continue; // its stream copy comes after the event before it
+                                await connection.Sink.SendEventsAsync(run, cancellationToken);
+                                member.LastSent = run[^1].Seq;
                             }
-                            // The stream skipped something (a publish lost after commit): the log has it.
-                            LogGap(threadId, member.LastSent, threadEvent.Seq);
-                            (member.LastSent, _) = await ReplayAsync(connection, threadId, member.LastSent, cancellationToken, upTo: threadEvent.Seq - 1);
                         }
-                        await connection.Sink.SendEventAsync(threadEvent, cancellationToken);
-                        member.LastSent = Math.Max(member.LastSent, threadEvent.Seq);
+                        else if (firstPass)
+                        {
+                            await SendOneByOneAsync(member, threadId, batch, cancellationToken);
+                        }
+                    }
+                    catch (HubOperationException e)
+                    {
+                        // This connection cannot read the thread any more (token expired, removed): stop delivering to it.
+                        LogDropped(connection.ConnectionId, threadId, e.Code);
+                        channel.Remove(connection);
                     }
                 }
-                catch (HubOperationException e)
-                {
-                    // This connection cannot read the thread any more (token expired, removed): stop delivering to it.
-                    LogDropped(connection.ConnectionId, threadId, e.Code);
-                    channel.Remove(connection);
-                }
+                firstPass = false;
             }
-            channel.DeliveredToAll = channel.Members.Where(m => !m.Connection.Removed).Select(m => m.LastSent).DefaultIfEmpty(Math.Max(floor, events[^1].Seq)).Min();
+            while (fanOut?.TakeJoinedSinceLastPass() == true); // the members walked before they joined still lack them
+            var last = fanOut?.Last ?? events[^1].Seq;
+            channel.DeliveredToAll = channel.Members.Where(m => !m.Connection.Removed).Select(m => m.LastSent).DefaultIfEmpty(Math.Max(floor, last)).Min();
         }
         finally
         {
             spans.ForEach(span => span.Dispose());
             Activity.Current = outer;
             channel.Gate.Release();
+        }
+    }
+
+    /// <summary>Each event's span is open while the fan-out runs; none is the child of another.</summary>
+    private static void StartDeliverActivities(IEnumerable<Pending> pending, List<Activity> spans, Activity? outer)
+    {
+        foreach (var item in pending)
+        {
+            if (StartDeliverActivity(item) is { } span)
+            {
+                spans.Add(span);
+            }
+            Activity.Current = outer;
+        }
+    }
+
+    /// <summary>A connection that is behind or ahead of the batch: event by event, a gap filled from the log first.</summary>
+    private async Task SendOneByOneAsync(Member member, Guid threadId, Pending[] batch, CancellationToken cancellationToken)
+    {
+        var connection = member.Connection;
+        foreach (var (traced, isFromStream) in batch)
+        {
+            var threadEvent = traced.Event;
+            if (threadEvent.Seq <= member.LastSent)
+            {
+                continue;
+            }
+            if (threadEvent.Seq > member.LastSent + 1)
+            {
+                if (!isFromStream)
+                {
+                    continue; // its stream copy comes after the event before it
+                }
+                // The stream skipped something (a publish lost after commit): the log has it.
+                LogGap(threadId, member.LastSent, threadEvent.Seq);
+                (member.LastSent, _) = await ReplayAsync(connection, threadId, member.LastSent, cancellationToken, upTo: threadEvent.Seq - 1);
+            }
+            await connection.Sink.SendEventAsync(threadEvent, cancellationToken);
+            member.LastSent = Math.Max(member.LastSent, threadEvent.Seq);
+        }
+    }
+
+    /// <summary>
+    /// The fan-out of a run of a thread's events without a gap. Events the store commits while it is under way join the
+    /// run when they follow it: the members not walked yet get them in the same write as the rest of the run, those
+    /// already walked in one more pass. So a message that comes in during a long fan-out (a slow client, the core taken
+    /// by something else) goes out at once to the members still to come, rather than waiting for the whole fan-out to
+    /// end and another to start from the first member; and under load a member gets several events in one write.
+    /// </summary>
+    private sealed class FanOut(ThreadEvent[] events)
+    {
+        /// <summary>How many members a pass walks between looks for newly committed events (a power of two).</summary>
+        public const int MembersBetweenChecks = 16;
+
+        private ThreadEvent[] _events = events;
+        private readonly Dictionary<int, ThreadEvent[]> _tails = [];
+        private bool _joinedSinceLastPass;
+
+        public long First => _events[0].Seq;
+
+        public long Last => _events[^1].Seq;
+
+        /// <summary>Whether a member with this last seq can be sent the run's events without a gap.</summary>
+        public bool Covers(long lastSent) => lastSent + 1 >= First;
+
+        /// <summary>
+        /// The run's events after <paramref name="lastSent"/> (none: null), the same array for every member at the same
+        /// place, so that its frame is built once.
+        /// </summary>
+        public ThreadEvent[]? EventsAfter(long lastSent)
+        {
+            if (lastSent >= Last)
+            {
+                return null;
+            }
+            if (lastSent < First)
+            {
+                return _events;
+            }
+            var from = (int)(lastSent + 1 - First);
+            if (!_tails.TryGetValue(from, out var tail))
+            {
+                _tails[from] = tail = _events[from..];
+            }
+            return tail;
+        }
+
+        /// <summary>Takes in what the store committed right after the run, if anything; returns it, for its spans.</summary>
+        public Pending[]? TryTakeCommitted(ThreadChannel channel)
+        {
+            if (channel.TakeCommittedFrom(Last + 1) is not { } joined)
+            {
+                return null;
+            }
+            _events = [.. _events, .. joined.Select(e => e.Event)];
+            _tails.Clear();
+            _joinedSinceLastPass = true;
+            return [.. joined.Select(e => new Pending(e, FromStream: false))];
+        }
+
+        /// <summary>Whether events joined during the pass that just ended (and so another pass is needed).</summary>
+        public bool TakeJoinedSinceLastPass()
+        {
+            var joined = _joinedSinceLastPass;
+            _joinedSinceLastPass = false;
+            return joined;
         }
     }
 
@@ -261,6 +359,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
 
         private readonly Lock _committedLock = new();
         private List<TracedEvent> _committed = [];
+        private volatile bool _hasCommitted;
 
         /// <summary>
         /// The lowest last seq of the members: every member has every event up to it. Written under <see cref="Gate"/>
@@ -279,6 +378,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
             lock (_committedLock)
             {
                 _committed.AddRange(events);
+                _hasCommitted = _committed.Count > 0;
             }
         }
 
@@ -296,7 +396,33 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
                 }
                 var taken = _committed;
                 _committed = [];
+                _hasCommitted = false;
                 return taken;
+            }
+        }
+
+        /// <summary>
+        /// What was committed, if it goes on from <paramref name="nextSeq"/> without a gap (for a fan-out under way to
+        /// take along); otherwise null and it stays for the next delivery. Looks without the lock first: a fan-out
+        /// asks every few members.
+        /// </summary>
+        public TracedEvent[]? TakeCommittedFrom(long nextSeq)
+        {
+            if (!_hasCommitted)
+            {
+                return null;
+            }
+            lock (_committedLock)
+            {
+                var next = _committed.Where(e => e.Event.Seq >= nextSeq).OrderBy(e => e.Event.Seq).DistinctBy(e => e.Event.Seq).ToArray();
+                if (next.Select((e, i) => e.Event.Seq != nextSeq + i).Any(gap => gap))
+                {
+                    return null;
+                }
+                // What is before nextSeq went out with the run (or comes from the stream to whoever lacks it).
+                _committed = [];
+                _hasCommitted = false;
+                return next.Length > 0 ? next : null;
             }
         }
 

@@ -213,6 +213,39 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         Assert.Equal([1L, 2L], late.Seqs);
     }
 
+    [Fact]
+    public async Task AMessageCommittedDuringAFanOutJoinsItAndEveryMemberGetsBothOnceInOrder()
+    {
+        await fixture.Workers.RefreshAsync("a-worker", TimeSpan.FromMinutes(1));
+        var thread = await fixture.CreateThreadAsync("kim");
+        var delivery = fixture.NewDelivery();
+        // The first member reads slowly: the fan-out of the first message waits on it, holding the thread.
+        var slow = new WrittenBatches(holdFirstWrite: true);
+        var others = Enumerable.Range(0, 63).Select(_ => new WrittenBatches()).ToArray();
+        await delivery.JoinAsync(new ClientConnection("kim-slow", "kim", "", slow), thread, 0, Cancel);
+        for (var i = 0; i < others.Length; i++)
+        {
+            await delivery.JoinAsync(new ClientConnection($"kim-{i}", "kim", "", others[i]), thread, 0, Cancel);
+        }
+        var queue = new OutgoingMessages(fixture.Store, delivery, "kim", thread, DateTimeOffset.MaxValue, TimeProvider.System, NullLogger.Instance);
+
+        var first = await queue.SendAsync("k1", "one").WithTimeout();
+        await slow.FirstWriteStarted.WithTimeout();
+        var second = await queue.SendAsync("k2", "two").WithTimeout(); // committed while the fan-out of the first waits
+        slow.Release();
+        WrittenBatches[] everyone = [slow, .. others];
+        await WaitUntilAsync(() => everyone.All(m => m.Seqs.Count >= 2), "every member has both messages");
+
+        Assert.Equal([1L, 2L], [first.Seq, second.Seq]);
+        Assert.All(everyone, m => Assert.Equal([1L, 2L], m.Seqs));
+        // The members the fan-out had not reached when the second message was committed got both in one write; the
+        // slow one, reached before, got the second in a pass of its own.
+        Assert.Equal([[1L], [2L]], slow.Writes);
+        Assert.Equal([1L, 2L], Assert.Single(others[^1].Writes));
+        var streamCopy = (await fixture.StreamEventsAsync(thread))[^1];
+        await WaitUntilAsync(() => delivery.DeliveredToAll(streamCopy), "the delivery counts both as delivered to all");
+    }
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
@@ -369,6 +402,57 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
         public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// What a connection was sent, write by write; with <c>holdFirstWrite</c> its first write does not complete until
+    /// <see cref="Release"/> (a client that reads slowly, holding up a fan-out).
+    /// </summary>
+    private sealed class WrittenBatches(bool holdFirstWrite = false) : IEventSink
+    {
+        private readonly List<long[]> _writes = [];
+        private readonly TaskCompletionSource _firstWriteStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task FirstWriteStarted => _firstWriteStarted.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public IReadOnlyList<long[]> Writes
+        {
+            get
+            {
+                lock (_writes)
+                {
+                    return [.. _writes];
+                }
+            }
+        }
+
+        public IReadOnlyList<long> Seqs => [.. Writes.SelectMany(w => w)];
+
+        public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken) => WriteAsync([threadEvent]);
+
+        public ValueTask SendEventsAsync(IReadOnlyList<ThreadEvent> events, CancellationToken cancellationToken) => WriteAsync(events);
+
+        public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        private async ValueTask WriteAsync(IReadOnlyList<ThreadEvent> events)
+        {
+            int count;
+            lock (_writes)
+            {
+                _writes.Add([.. events.Select(e => e.Seq)]);
+                count = _writes.Count;
+            }
+            if (holdFirstWrite && count == 1)
+            {
+                _firstWriteStarted.TrySetResult();
+                await _released.Task;
+            }
+        }
     }
 
     /// <summary>
