@@ -220,8 +220,8 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         var thread = await fixture.CreateThreadAsync("kim");
         var delivery = fixture.NewDelivery();
         // The first member reads slowly: the fan-out of the first message waits on it, holding the thread.
-        var slow = new WrittenBatches(holdFirstWrite: true);
-        var others = Enumerable.Range(0, 63).Select(_ => new WrittenBatches()).ToArray();
+        var slow = new RecordedEvents(holdFirstWrite: true);
+        var others = Enumerable.Range(0, 63).Select(_ => new RecordedEvents()).ToArray();
         await delivery.JoinAsync(new ClientConnection("kim-slow", "kim", "", slow), thread, 0, Cancel);
         for (var i = 0; i < others.Length; i++)
         {
@@ -233,7 +233,7 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         await slow.FirstWriteStarted.WithTimeout();
         var second = await queue.SendAsync("k2", "two").WithTimeout(); // committed while the fan-out of the first waits
         slow.Release();
-        WrittenBatches[] everyone = [slow, .. others];
+        RecordedEvents[] everyone = [slow, .. others];
         await WaitUntilAsync(() => everyone.All(m => m.Seqs.Count >= 2), "every member has both messages");
 
         Assert.Equal([1L, 2L], [first.Seq, second.Seq]);
@@ -374,41 +374,11 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         }
     }
 
-    /// <summary>What a connection was sent, by seq.</summary>
-    private sealed class RecordedEvents : IEventSink
-    {
-        private readonly List<long> _seqs = [];
-
-        public IReadOnlyList<long> Seqs
-        {
-            get
-            {
-                lock (_seqs)
-                {
-                    return [.. _seqs];
-                }
-            }
-        }
-
-        public ValueTask SendEventAsync(ThreadEvent threadEvent, CancellationToken cancellationToken)
-        {
-            lock (_seqs)
-            {
-                _seqs.Add(threadEvent.Seq);
-            }
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask SendTypingAsync(TypingEvent typing, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask SendPresenceAsync(PresenceEvent presence, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-    }
-
     /// <summary>
-    /// What a connection was sent, write by write; with <c>holdFirstWrite</c> its first write does not complete until
-    /// <see cref="Release"/> (a client that reads slowly, holding up a fan-out).
+    /// What a connection was sent, write by write and by seq; with <c>holdFirstWrite</c> its first write does not complete
+    /// until <see cref="Release"/> (a client that reads slowly, holding up a fan-out).
     /// </summary>
-    private sealed class WrittenBatches(bool holdFirstWrite = false) : IEventSink
+    private sealed class RecordedEvents(bool holdFirstWrite = false) : IEventSink
     {
         private readonly List<long[]> _writes = [];
         private readonly TaskCompletionSource _firstWriteStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
