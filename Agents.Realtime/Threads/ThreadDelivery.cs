@@ -158,8 +158,10 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
             var contiguous = events.Zip(events.Skip(1)).All(pair => pair.Second.Seq == pair.First.Seq + 1);
             var fanOut = contiguous ? new FanOut(events) : null;
             var firstPass = true;
+            long lastBeforePass;
             do
             {
+                lastBeforePass = fanOut?.Last ?? 0;
                 var visited = 0;
                 foreach (var member in channel.Members)
                 {
@@ -197,7 +199,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
                 }
                 firstPass = false;
             }
-            while (fanOut?.TakeJoinedSinceLastPass() == true); // the members walked before they joined still lack them
+            while (fanOut is not null && fanOut.Last != lastBeforePass); // events joined: the members walked before lack them
             var last = fanOut?.Last ?? events[^1].Seq;
             channel.DeliveredToAll = channel.Members.Where(m => !m.Connection.Removed).Select(m => m.LastSent).DefaultIfEmpty(Math.Max(floor, last)).Min();
         }
@@ -262,7 +264,6 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
 
         private ThreadEvent[] _events = events;
         private readonly Dictionary<int, ThreadEvent[]> _tails = [];
-        private bool _joinedSinceLastPass;
 
         public long First => _events[0].Seq;
 
@@ -302,16 +303,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
             }
             _events = [.. _events, .. joined.Select(e => e.Event)];
             _tails.Clear();
-            _joinedSinceLastPass = true;
             return [.. joined.Select(e => new Pending(e, FromStream: false))];
-        }
-
-        /// <summary>Whether events joined during the pass that just ended (and so another pass is needed).</summary>
-        public bool TakeJoinedSinceLastPass()
-        {
-            var joined = _joinedSinceLastPass;
-            _joinedSinceLastPass = false;
-            return joined;
         }
     }
 
