@@ -15,6 +15,7 @@ public static class RealtimeExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ClientWork>();
         builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<SendBatches>();
         builder.Services.AddSingleton<ThreadDelivery>();
         builder.Services.AddSingleton<ThreadSessions>();
         builder.Services.AddMessageStore();

@@ -58,6 +58,13 @@ public sealed class RealtimeOptions
     public bool DirectWebSockets { get; set; } = true;
 
     /// <summary>
+    /// A thread's fan-out hands the kernel its sends to the connections taken directly a batch at a time, in one system
+    /// call (io_uring, on Linux), rather than one <c>send</c> per connection (see SendBatch); false, or no io_uring here,
+    /// sends one by one.
+    /// </summary>
+    public bool BatchedSends { get; set; } = true;
+
+    /// <summary>
     /// Growth of the GC heap (MiB, from its smallest) after which, once the process is quiet, one compacting collection
     /// gives the memory back to the OS (see IdleHeapCompaction); 0 turns it off.
     /// </summary>

@@ -9,7 +9,7 @@ namespace Agents.Realtime.Threads;
 /// with the connection's own token before the event goes out. A join replays the log outside the thread's lock, then
 /// catches up and starts live delivery under it, so live events can neither overtake the replay nor be missed.
 /// </summary>
-public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogger<ThreadDelivery> logger)
+public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendBatches sendBatches, ILogger<ThreadDelivery> logger)
 {
     private static readonly ActivitySource Tracing = new("Agents.Realtime.Delivery");
 
@@ -157,6 +157,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
             var events = batch.Select(p => p.Traced.Event).ToArray();
             var contiguous = events.Zip(events.Skip(1)).All(pair => pair.Second.Seq == pair.First.Seq + 1);
             var fanOut = contiguous ? new FanOut(events) : null;
+            using var sends = sendBatches.Rent();
             var firstPass = true;
             long lastBeforePass;
             do
@@ -170,9 +171,13 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
                     {
                         continue; // disconnected; its leave is on its way
                     }
-                    if (fanOut is not null && (++visited & (FanOut.MembersBetweenChecks - 1)) == 0 && fanOut.TryTakeCommitted(channel) is { } joined)
+                    if ((++visited & (FanOut.MembersBetweenChecks - 1)) == 0)
                     {
-                        StartDeliverActivities(joined, spans, outer);
+                        sends?.Flush();
+                        if (fanOut?.TryTakeCommitted(channel) is { } joined)
+                        {
+                            StartDeliverActivities(joined, spans, outer);
+                        }
                     }
                     try
                     {
@@ -181,12 +186,13 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
                             // The usual case: the connection has everything before the run and gets the rest of it, in one write.
                             if (fanOut.EventsAfter(member.LastSent) is { } run)
                             {
-                                await connection.Sink.SendEventsAsync(run, cancellationToken);
+                                await SendRunAsync(sends, connection.Sink, run, cancellationToken);
                                 member.LastSent = run[^1].Seq;
                             }
                         }
                         else if (firstPass)
                         {
+                            sends?.Flush(); // what the batch holds goes before a replay from the log
                             await SendOneByOneAsync(member, threadId, batch, cancellationToken);
                         }
                     }
@@ -197,6 +203,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
                         channel.Remove(connection);
                     }
                 }
+                sends?.Flush();
                 firstPass = false;
             }
             while (fanOut is not null && fanOut.Last != lastBeforePass); // events joined: the members walked before lack them
@@ -209,6 +216,28 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, ILogg
             Activity.Current = outer;
             channel.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// A member's run, its write added to the fan-out's batch of sends (flushed every few members) when there is one.
+    /// A sink that has to wait for something first does not leave its write in the batch for the next flush.
+    /// </summary>
+    private static ValueTask SendRunAsync(SendBatch? sends, IEventSink sink, ThreadEvent[] run, CancellationToken cancellationToken)
+    {
+        if (sends is null)
+        {
+            return sink.SendEventsAsync(run, cancellationToken);
+        }
+        ValueTask sending;
+        using (sends.Collect())
+        {
+            sending = sink.SendEventsAsync(run, cancellationToken);
+        }
+        if (!sending.IsCompleted)
+        {
+            sends.Flush();
+        }
+        return sending;
     }
 
     /// <summary>Each event's span is open while the fan-out runs; none is the child of another.</summary>

@@ -100,9 +100,16 @@ public sealed class FrameSender(Stream connection, int queueLimit, Action onTooS
         await drained.WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>Runs on the thread that set <see cref="_writing"/>: writes until the queue is empty or a write must wait.</summary>
+    /// <summary>
+    /// Runs on the thread that set <see cref="_writing"/>: writes until the queue is empty or a write must wait. Inside
+    /// a fan-out's batch the first write joins the batch instead (<see cref="AfterBatchedWrite"/> goes on from there).
+    /// </summary>
     private void WriteFrom(Pending next)
     {
+        if (SendBatch.Collecting is { } batch && connection is SocketOutput output && batch.TryAdd(this, output.Handle, next.Bytes, next.Written))
+        {
+            return;
+        }
         while (true)
         {
             try
@@ -124,6 +131,31 @@ public sealed class FrameSender(Stream connection, int queueLimit, Action onTooS
             if (!TryTakeNext(out next))
             {
                 return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How a write sent with a <see cref="SendBatch"/> went: <paramref name="result"/> is the bytes sent (0 when the
+    /// socket had no room), or a negative errno. The rest goes on as after a write of its own: what was not sent waits
+    /// for room, then the queue.
+    /// </summary>
+    internal void AfterBatchedWrite(ReadOnlyMemory<byte> bytes, TaskCompletionSource? written, int result)
+    {
+        if (result < 0)
+        {
+            Fail(new Pending(bytes, written), new IOException($"Unable to write to the connection (errno {-result})."));
+        }
+        else if (result < bytes.Length)
+        {
+            WriteFrom(new Pending(bytes[result..], written));
+        }
+        else
+        {
+            written?.TrySetResult();
+            if (TryTakeNext(out var next))
+            {
+                WriteFrom(next);
             }
         }
     }

@@ -21,6 +21,9 @@ public sealed class SocketOutput : ConnectionStream
         _socket.Blocking = false;
     }
 
+    /// <summary>The socket's handle, for a <see cref="SendBatch"/> to send on.</summary>
+    public SafeSocketHandle Handle => _socket.SafeHandle;
+
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var sent = _socket.Send(buffer.Span, SocketFlags.None, out var error);

@@ -7,8 +7,10 @@ using Agents.Api.Events;
 using Agents.Messaging;
 using Agents.Protocol;
 using Agents.Realtime.Hub;
+using Agents.Realtime.Limits;
 using Agents.Realtime.Memory;
 using Agents.Realtime.Threads;
+using Agents.Realtime.WebSockets;
 using Agents.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
@@ -292,12 +294,15 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
 
         public MessageStore Store { get; private set; } = null!;
 
-        public ThreadDelivery Delivery { get; } = new(new ApiClient(new HttpClient()), new ClientWork(), NullLogger<ThreadDelivery>.Instance);
+        /// <summary>The deliveries' batches of sends (these tests' sinks record rather than send, so they add nothing to them).</summary>
+        private static readonly SendBatches Batches = new(Options.Create(new RealtimeOptions()), NullLogger<SendBatches>.Instance);
+
+        public ThreadDelivery Delivery { get; } = new(new ApiClient(new HttpClient()), new ClientWork(), Batches, NullLogger<ThreadDelivery>.Instance);
 
         /// <summary>A Realtime instance's delivery whose joins read this database's event log.</summary>
         public ThreadDelivery NewDelivery() =>
             new(new ApiClient(new HttpClient(new LogFromDatabase(DataSource)) { BaseAddress = new Uri("http://api.invalid") }),
-                new ClientWork(), NullLogger<ThreadDelivery>.Instance);
+                new ClientWork(), Batches, NullLogger<ThreadDelivery>.Instance);
 
         public async ValueTask InitializeAsync()
         {

@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using Agents.Realtime.WebSockets;
+using Agents.Tests.Infrastructure;
 
 namespace Agents.Tests.Unit;
 
@@ -59,42 +59,5 @@ public sealed class SocketOutputTests
             }
         });
         Assert.IsType<SocketException>(error.InnerException);
-    }
-
-    private sealed class SocketPair(Socket server, Socket client) : IDisposable
-    {
-        public Socket Server { get; } = server;
-
-        public Socket Client { get; } = client;
-
-        public static async Task<SocketPair> ConnectAsync()
-        {
-            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen();
-            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            var accept = listener.AcceptAsync();
-            await client.ConnectAsync(listener.LocalEndPoint!);
-            return new SocketPair(await accept, client);
-        }
-
-        public async Task<byte[]> ReadAsync(int count)
-        {
-            var received = new byte[count];
-            var read = 0;
-            while (read < count)
-            {
-                var n = await Client.ReceiveAsync(received.AsMemory(read), TestContext.Current.CancellationToken);
-                Assert.True(n > 0, $"the connection ended after {read} of {count} bytes");
-                read += n;
-            }
-            return received;
-        }
-
-        public void Dispose()
-        {
-            Server.Dispose();
-            Client.Dispose();
-        }
     }
 }
