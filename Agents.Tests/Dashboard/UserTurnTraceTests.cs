@@ -51,11 +51,22 @@ public sealed class UserTurnTraceTests
         // The message goes to this instance's members once, right after the store's commit, under the hub call: usually
         // straight from the store, from the stream when the reader got there first (the Integration tests pin the store's
         // own delivery down, with no reader). The agent's reply, written by the Api, comes from the stream.
-        var messageDelivery = Assert.Single(spans, s => IsDelivery(s, sent.Seq, thread));
-        Assert.True(IsFrom(messageDelivery, "store") || IsFrom(messageDelivery, "stream"), "the delivery says where the event came from");
-        Assert.Equal(root.SpanId, messageDelivery.ParentSpanId);
-        Assert.True(messageDelivery.Start >= store.End, "the message is delivered after its commit");
+        // One race leaves no span: when the agent's first event reaches this instance on the stream before the store's
+        // answer reaches Realtime (a loaded machine), the members are given the message from the log ahead of that
+        // event (the gap filled, and logged), and the log's copy carries no trace.
         Assert.Single(alice.EventsOf(thread), e => e.Seq == sent.Seq);
+        Assert.Equal(sent.Seq, alice.EventsOf(thread).First(e => e.Seq >= sent.Seq).Seq); // before anything after it
+        if (spans.SingleOrDefault(s => IsDelivery(s, sent.Seq, thread)) is { } messageDelivery)
+        {
+            Assert.True(IsFrom(messageDelivery, "store") || IsFrom(messageDelivery, "stream"), "the delivery says where the event came from");
+            Assert.Equal(root.SpanId, messageDelivery.ParentSpanId);
+            Assert.True(messageDelivery.Start >= store.End, "the message is delivered after its commit");
+        }
+        else
+        {
+            await _fixture.WaitForTelemetryAsync(telemetry => telemetry.GetLogs(ResourceNames.Realtime, text: $"Thread {thread}: the stream jumped")
+                .FirstOrDefault(), "the gap filled from the log, since the message has no delivery span");
+        }
         // The reply's delivery hangs under the run: the waterfall reads from "user sent" to "agent finished".
         var delivery = spans.Single(s => IsDelivery(s, reply.Seq, thread));
         Assert.True(IsFrom(delivery, "stream"), "the Api's reply comes from the stream");
