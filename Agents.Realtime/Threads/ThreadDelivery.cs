@@ -288,7 +288,10 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
     /// </summary>
     private sealed class FanOut(ThreadEvent[] events)
     {
-        /// <summary>How many members a pass walks between looks for newly committed events (a power of two).</summary>
+        /// <summary>
+        /// How many members a pass walks between looks for newly committed events (a power of two); also how many
+        /// writes go to the kernel in one system call (the batch of sends is flushed there).
+        /// </summary>
         public const int MembersBetweenChecks = 16;
 
         private ThreadEvent[] _events = events;
