@@ -152,11 +152,7 @@ public sealed class FrameSender(Stream connection, int queueLimit, Action onTooS
         }
         else
         {
-            written?.TrySetResult();
-            if (TryTakeNext(out var next))
-            {
-                WriteFrom(next);
-            }
+            AfterWritten(new Pending(bytes, written));
         }
     }
 
@@ -171,6 +167,12 @@ public sealed class FrameSender(Stream connection, int queueLimit, Action onTooS
             Fail(written, e);
             return;
         }
+        AfterWritten(written);
+    }
+
+    /// <summary>A write that had to wait (or went with a batch) is done: its waiter is told, and the queue goes on.</summary>
+    private void AfterWritten(Pending written)
+    {
         written.Written?.TrySetResult();
         if (TryTakeNext(out var next))
         {
