@@ -19,15 +19,19 @@ public abstract class BrowserTests
 
     protected Task<AgentsClient> ApiClientAsync(string name) => AgentsClient.SignInAsync(Fixture.FrontDoor, NewUser(name));
 
-    /// <summary>Runs a test's body; when it fails, each user's page is saved as failed-{test}-{user}.png first.</summary>
+    /// <summary>
+    /// Runs a test's body; when it fails, each user's page is saved as failed-{test}-{user}.png, and the failure's message
+    /// says what each page showed and was waiting for (CI keeps the message, not the screenshots).
+    /// </summary>
     internal static async Task WithScreenshotsOnFailureAsync(string test, Func<Task> body, params BrowserUser[] users)
     {
         try
         {
             await body();
         }
-        catch
+        catch (Exception failure)
         {
+            var pages = new List<string>();
             foreach (var user in users)
             {
                 try
@@ -38,8 +42,9 @@ public abstract class BrowserTests
                 {
                     // The page may be gone already; the original failure is what matters.
                 }
+                pages.Add(await user.DescribeAsync());
             }
-            throw;
+            throw new Xunit.Sdk.XunitException($"{failure.GetType().Name}: {failure.Message}\nThe pages then:\n{string.Join('\n', pages)}", failure);
         }
     }
 }

@@ -17,8 +17,11 @@ public sealed class BrowserUser : IAsyncDisposable
 
     public IPage Page { get; }
 
+    private const int RecentEventsKept = 30;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _webSockets = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _recentEvents = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IRequest, DateTime> _requestsInFlight = new();
 
     /// <summary>Every HTTP request the page made (WebSocket upgrades are in <see cref="WebSockets"/>).</summary>
     public IReadOnlyCollection<string> Requests => _requests;
@@ -46,6 +49,7 @@ public sealed class BrowserUser : IAsyncDisposable
         var user = new BrowserUser(context, page, userName);
         page.Request += (_, request) => user._requests.Enqueue(request.Url);
         page.WebSocket += (_, webSocket) => user._webSockets.Enqueue(webSocket.Url);
+        user.RecordWhatAFailureWouldNeed(page);
         await page.GotoAsync("/");
         await page.GetByLabel("User name").FillAsync(userName);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -79,6 +83,62 @@ public sealed class BrowserUser : IAsyncDisposable
 
     /// <summary>The message elements whose text contains <paramref name="text"/>.</summary>
     public ILocator Message(string text) => Messages.Filter(new() { HasText = text });
+
+    /// <summary>
+    /// What this person's page shows and was doing, for a failed test's message: the address, the connection status,
+    /// any alert, the requests still waiting for an answer, and the last errors (console, page, HTTP 4xx/5xx, failed requests).
+    /// </summary>
+    public async Task<string> DescribeAsync()
+    {
+        var lines = new List<string> { $"{UserName}: {Page.Url}" };
+        try
+        {
+            lines.Add($"  connection: {await Connection.GetAttributeAsync("data-status", new() { Timeout = 2_000 })}");
+            lines.AddRange((await Page.GetByRole(AriaRole.Alert).AllInnerTextsAsync()).Select(alert => $"  alert: {alert}"));
+        }
+        catch (PlaywrightException e)
+        {
+            lines.Add($"  page not readable: {e.Message.Split('\n')[0]}");
+        }
+        var now = DateTime.UtcNow;
+        lines.AddRange(_requestsInFlight.Select(r => $"  waiting {(now - r.Value).TotalSeconds:F1} s for {r.Key.Method} {r.Key.Url}"));
+        lines.AddRange(_recentEvents.Select(e => $"  {e}"));
+        return string.Join('\n', lines);
+    }
+
+    private void RecordWhatAFailureWouldNeed(IPage page)
+    {
+        page.Request += (_, request) => _requestsInFlight[request] = DateTime.UtcNow;
+        page.RequestFinished += (_, request) => _requestsInFlight.TryRemove(request, out DateTime _);
+        page.RequestFailed += (_, request) =>
+        {
+            _requestsInFlight.TryRemove(request, out DateTime _);
+            RecordEvent($"request failed: {request.Method} {request.Url}: {request.Failure}");
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                RecordEvent($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
+            }
+        };
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                RecordEvent($"console {message.Type}: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => RecordEvent($"page error: {error}");
+    }
+
+    private void RecordEvent(string text)
+    {
+        _recentEvents.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {text}");
+        while (_recentEvents.Count > RecentEventsKept && _recentEvents.TryDequeue(out _))
+        {
+        }
+    }
 
     public async Task ScreenshotAsync(string name) =>
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserAppFixture.ArtifactsFolder, $"{name}.png"), FullPage = true });
