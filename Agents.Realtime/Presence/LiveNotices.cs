@@ -15,8 +15,10 @@ public sealed record LiveNotice(Guid ThreadId, TypingEvent? Typing, PresenceEven
 /// to its own connections of that thread, whichever transport they use (SignalR or /ws), one notice after the other in
 /// the order they arrive. Notices published by different instances may arrive in another order than they were read,
 /// so a presence list older than one already delivered for its thread is dropped: members end on the latest list.
+/// A notice's writes go to the kernel a batch at a time, as a message's fan-out does (<see cref="SendBatch"/>).
 /// </summary>
-public sealed partial class LiveNotices(IConnectionMultiplexer redis, ConnectionRegistry connections, TimeProvider time, ILogger<LiveNotices> logger)
+public sealed partial class LiveNotices(
+    IConnectionMultiplexer redis, ConnectionRegistry connections, SendBatches sendBatches, TimeProvider time, ILogger<LiveNotices> logger)
     : IHostedService
 {
     /// <summary>The Redis channel every instance publishes its notices on and subscribes to.</summary>
@@ -51,15 +53,21 @@ public sealed partial class LiveNotices(IConnectionMultiplexer redis, Connection
             {
                 return;
             }
+            using var sends = sendBatches.Rent();
+            var visited = 0;
             foreach (var connection in connections.InThread(notice.ThreadId))
             {
+                if (++visited % SendBatch.WritesPerFlush == 0)
+                {
+                    sends?.Flush();
+                }
                 if (notice.Typing is { } typing)
                 {
-                    await connection.Sink.SendTypingAsync(typing, CancellationToken.None);
+                    await SendBatch.Write(sends, (connection.Sink, typing), static write => write.Sink.SendTypingAsync(write.typing, CancellationToken.None));
                 }
                 if (notice.Presence is { } presence)
                 {
-                    await connection.Sink.SendPresenceAsync(presence, CancellationToken.None);
+                    await SendBatch.Write(sends, (connection.Sink, presence), static write => write.Sink.SendPresenceAsync(write.presence, CancellationToken.None));
                 }
             }
         }

@@ -186,7 +186,8 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
                             // The usual case: the connection has everything before the run and gets the rest of it, in one write.
                             if (fanOut.EventsAfter(member.LastSent) is { } run)
                             {
-                                await SendRunAsync(sends, connection.Sink, run, cancellationToken);
+                                await SendBatch.Write(sends, (connection.Sink, run, cancellationToken),
+                                    static write => write.Sink.SendEventsAsync(write.run, write.cancellationToken));
                                 member.LastSent = run[^1].Seq;
                             }
                         }
@@ -216,28 +217,6 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
             Activity.Current = outer;
             channel.Gate.Release();
         }
-    }
-
-    /// <summary>
-    /// A member's run, its write added to the fan-out's batch of sends (flushed every few members) when there is one.
-    /// A sink that has to wait for something first does not leave its write in the batch for the next flush.
-    /// </summary>
-    private static ValueTask SendRunAsync(SendBatch? sends, IEventSink sink, ThreadEvent[] run, CancellationToken cancellationToken)
-    {
-        if (sends is null)
-        {
-            return sink.SendEventsAsync(run, cancellationToken);
-        }
-        ValueTask sending;
-        using (sends.Collect())
-        {
-            sending = sink.SendEventsAsync(run, cancellationToken);
-        }
-        if (!sending.IsCompleted)
-        {
-            sends.Flush();
-        }
-        return sending;
     }
 
     /// <summary>Each event's span is open while the fan-out runs; none is the child of another.</summary>
@@ -289,10 +268,10 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
     private sealed class FanOut(ThreadEvent[] events)
     {
         /// <summary>
-        /// How many members a pass walks between looks for newly committed events (a power of two); also how many
-        /// writes go to the kernel in one system call (the batch of sends is flushed there).
+        /// How many members a pass walks between looks for newly committed events (a power of two): as many as write in
+        /// one system call, since the batch of sends is flushed there.
         /// </summary>
-        public const int MembersBetweenChecks = 16;
+        public const int MembersBetweenChecks = SendBatch.WritesPerFlush;
 
         private ThreadEvent[] _events = events;
         private readonly Dictionary<int, ThreadEvent[]> _tails = [];

@@ -287,6 +287,24 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task TypingReachesEveryMemberOfAThreadLargerThanOneBatchOfSends()
+    {
+        // More members than one batch of sends holds, so the notice's fan-out flushes a batch part-way through.
+        await using var members = await ClientGroup.SignInAsync(FrontDoor, Agents.Realtime.WebSockets.SendBatch.WritesPerFlush + 4, "crowd");
+        var typist = members.Clients[0];
+        var thread = await typist.CreateThreadAsync("Crowd typing");
+        await members.JoinAsync(typist, thread);
+
+        await typist.Hub.InvokeAsync("Typing", thread, true, TestContext.Current.CancellationToken).WithTimeout();
+
+        foreach (var member in members.Clients.Skip(1))
+        {
+            await member.WaitUntilAsync(c => c.TypingEvents.Any(t => t.ThreadId == thread && t.UserName == typist.UserName && t.IsTyping), $"{member.UserName} sees the typing");
+        }
+        Assert.All(members.Clients.Skip(1), member => Assert.Single(member.TypingEvents, t => t.UserName == typist.UserName && t.IsTyping));
+    }
+
+    [Fact]
     public async Task SomeoneWhoStopsRefreshingTypingStopsTypingForOthersWithinTheTimeout()
     {
         await using var members = await ClientGroup.SignInAsync(FrontDoor, 2, "typist");
