@@ -2,32 +2,51 @@
 """Lays one step's per-message timings over a scheduler trace of the server core: what ran there while each message
 was on its way, and what ran between messages. See README, "Where a message's time goes".
 
-  perf record -e sched:sched_switch -C 1 -k CLOCK_MONOTONIC -o sched.data   # while the bench runs, LoadGen given
-                                                                              # --dump-messages /tmp/m
-  perf script -i sched.data -F comm,pid,tid,time,trace > sched.txt
+  perf record -e sched:sched_switch -e cpu-clock -c 100000 -C 1 -k CLOCK_MONOTONIC -o sched.data
+      # while the bench runs, LoadGen given --dump-messages /tmp/m; -e cpu-clock -c 100000 is optional (see below)
+  perf script -i sched.data -F comm,pid,tid,time,event,trace > sched.txt
   bench/realtime/per_message.py sched.txt /tmp/m-3.txt [--slowest 8] [--timeline 50,51]
 
 A message's window runs from the time it was meant to be sent to its last copy (at rates where windows overlap, the
-time between messages is undercounted). Both files use CLOCK_MONOTONIC.
+time between messages is undercounted); only the messages whose window is inside the trace are counted. Both files use
+CLOCK_MONOTONIC.
+
+With cpu-clock samples in the trace (one per 100 µs the core spends, idle included), a gap of more than 0.5 ms between
+two samples is time the core did not run at all: the virtual machine's CPU was not given to it. The scheduler trace
+cannot show that: it charges such a gap to whichever thread was on the core. The report then says how much of that
+there was, in all and inside each of the slowest messages.
 """
 import argparse
 import bisect
 import collections
 import re
 
-SWITCH = re.compile(r"\s*(.*?)\s+(\d+)/(\d+)\s+([\d.]+):.*next_comm=(.*?) next_pid=(\d+)")
+SWITCH = re.compile(r"\s*(.*?)\s+(\d+)/(\d+)\s+(?:\[\d+\]\s+)?([\d.]+):.*next_comm=(.*?) next_pid=(\d+)")
+SAMPLE = re.compile(r"\s*.*?\s+\d+/\d+\s+(?:\[\d+\]\s+)?([\d.]+):\s+cpu-clock")
+STALL_SECONDS = 0.0005
 
 
 def read_trace(path):
-    """(start, end, 'pid:thread') for every stretch a thread ran on the core, in time order (pid 0 is idle)."""
-    switches = []
+    """
+    (start, end, 'pid:thread') for every stretch a thread ran on the core, in time order (pid 0 is idle), and
+    (start, end) for every stretch with no cpu-clock sample (empty when the trace has no samples).
+    """
+    switches, samples = [], []
     with open(path) as trace:
         for line in trace:
-            match = SWITCH.match(line)
-            if match:
+            if match := SWITCH.match(line):
                 switches.append((float(match.group(4)), int(match.group(2)), match.group(1)))
+            elif match := SAMPLE.match(line):
+                samples.append(float(match.group(1)))
     switches.sort()
-    return [(a[0], b[0], f"{b[1]}:{b[2]}") for a, b in zip(switches, switches[1:])]
+    samples.sort()
+    stalls = [(a, b) for a, b in zip(samples, samples[1:]) if b - a > STALL_SECONDS]
+    return [(a[0], b[0], f"{b[1]}:{b[2]}") for a, b in zip(switches, switches[1:])], stalls
+
+
+def stalled(stalls, t0, t1):
+    """ms between t0 and t1 in which the core did not run."""
+    return sum(max(0.0, min(b, t1) - max(a, t0)) for a, b in stalls) * 1000
 
 
 def read_timings(path):
@@ -57,9 +76,11 @@ def main():
     parser.add_argument("--slowest", type=int, default=8, help="show what ran during the N slowest messages")
     parser.add_argument("--timeline", default="", help="comma list of message indexes: each stretch on the core up to the first copy")
     args = parser.parse_args()
-    stretches = read_trace(args.trace)
+    stretches, stalls = read_trace(args.trace)
     starts = [s[0] for s in stretches]
-    messages = read_timings(args.timings)
+    messages = [m for m in read_timings(args.timings) if m[1] >= stretches[0][0] and m[3] <= stretches[-1][1]]
+    if not messages:
+        raise SystemExit("no message's window is inside the trace (were both recorded with CLOCK_MONOTONIC, at the same time?)")
     begin, end = messages[0][1], max(m[3] for m in messages)
 
     inside = collections.Counter()
@@ -81,10 +102,15 @@ def main():
     spread = sorted((last - f) * 1000 for _, _, f, last in messages)
     pick = lambda values, q: values[min(len(values) - 1, int(len(values) * q))]
     print(f"first copy p50 {pick(first, .5):.2f} p99 {pick(first, .99):.2f} ms; spread p50 {pick(spread, .5):.2f} p99 {pick(spread, .99):.2f} ms")
+    if stalls:
+        lengths = sorted((b - a) * 1000 for a, b in stalls)
+        print(f"the core did not run {len(stalls)} times for over {STALL_SECONDS * 1000:.1f} ms: {sum(lengths):.1f} ms in all, "
+              f"the longest {lengths[-1]:.1f} ms, {sum(1 for x in lengths if x > 2)} over 2 ms")
     print(f"the {args.slowest} slowest messages (intended send to last copy), with what ran meanwhile (ms):")
     for index, intended, first_copy, last in sorted(messages, key=lambda m: m[1] - m[3])[:args.slowest]:
         ran = usage(stretches, starts, intended, last)
-        print(f"  #{index}: {(last - intended) * 1000:.1f} (first copy {(first_copy - intended) * 1000:.2f})  "
+        lost = f", not run {stalled(stalls, intended, last):.2f}" if stalls else ""
+        print(f"  #{index}: {(last - intended) * 1000:.1f} (first copy {(first_copy - intended) * 1000:.2f}{lost})  "
               + ", ".join(f"{who} {ms:.2f}" for who, ms in ran.most_common(5)))
 
     for index in (int(i) for i in args.timeline.split(",") if i):
