@@ -9,6 +9,13 @@ namespace Agents.Realtime.WebSockets;
 /// </summary>
 internal sealed class WebSocketHeartbeat : BackgroundService
 {
+    /// <summary>
+    /// A ping that falls due before the middle of the next tick is sent at this one. Ticks are a second apart only
+    /// roughly (the timer runs late under load, the clock moves in steps of a few ms), so a ping due a hair after a tick
+    /// would otherwise wait for the next one and go out a whole second late, every other time at a 1 s interval.
+    /// </summary>
+    public const long PingSlackMs = 500;
+
     private readonly PriorityQueue<WebSocketSession, long> _queue = new();
     private readonly Lock _lock = new();
     // The timer loop's: this tick's ping frame, once one is built.
@@ -40,7 +47,7 @@ internal sealed class WebSocketHeartbeat : BackgroundService
         var due = new List<WebSocketSession>();
         lock (_lock)
         {
-            while (_queue.TryPeek(out _, out var dueTicks) && dueTicks <= nowTicks)
+            while (_queue.TryPeek(out _, out var dueTicks) && dueTicks <= nowTicks + PingSlackMs)
             {
                 due.Add(_queue.Dequeue());
             }

@@ -78,9 +78,10 @@ internal sealed partial class WebSocketSession : IEventSink
     }
 
     /// <summary>
-    /// Called by <see cref="WebSocketHeartbeat"/> when the session is due: disconnects a silent peer, sends the ping when
-    /// one is due. Returns when it is next due (its next ping, or the moment it will have been silent too long), or null
-    /// when the heartbeat is done with it (the session ended, or its peer was dead).
+    /// Called by <see cref="WebSocketHeartbeat"/> when the session is due: disconnects a silent peer (strictly past the
+    /// timeout), sends the ping when one is due by the middle of the next tick. Returns when it is next due (its next
+    /// ping, or the moment it will have been silent too long), or null when the heartbeat is done with it (the session
+    /// ended, or its peer was dead).
     /// </summary>
     public long? Beat(long nowTicks)
     {
@@ -95,7 +96,7 @@ internal sealed partial class WebSocketSession : IEventSink
             Disconnect();
             return null;
         }
-        if (nowTicks - _lastPingTicks >= PingIntervalMs)
+        if (nowTicks + WebSocketHeartbeat.PingSlackMs - _lastPingTicks >= PingIntervalMs)
         {
             _lastPingTicks = nowTicks;
             _sender.Send(_heartbeat.PingFrame());

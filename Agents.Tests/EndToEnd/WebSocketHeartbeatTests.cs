@@ -36,8 +36,8 @@ public sealed class WebSocketHeartbeatTests(ITestOutputHelper output)
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
-        // One ping a second, never more.
-        Assert.True(answered is >= 5 and <= 10, $"the answering client was pinged {answered} times in 8 s");
+        // One ping a second, never more, and none a second late because the heartbeat's tick came a hair early.
+        Assert.True(answered is >= 6 and <= 10, $"the answering client was pinged {answered} times in 8 s");
         Assert.True(silent.Frames.Any(f => f.GetProperty("type").GetString() == EventTypes.Ping), "the silent client was pinged too");
         Assert.True(silent.Ended, "the silent client is disconnected after 3 s without a word");
         Assert.False(answering.Ended, "the answering client stays connected");
