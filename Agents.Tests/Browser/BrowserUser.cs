@@ -17,14 +17,17 @@ public sealed class BrowserUser : IAsyncDisposable
 
     public IPage Page { get; }
 
-    private const int RecentEventsKept = 30;
+    private const int RecentErrorsKept = 30;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _requests = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _webSockets = new();
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _recentEvents = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _recentErrors = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IRequest, DateTime> _requestsInFlight = new();
 
     /// <summary>Every HTTP request the page made (WebSocket upgrades are in <see cref="WebSockets"/>).</summary>
     public IReadOnlyCollection<string> Requests => _requests;
+
+    /// <summary>The page's latest errors, newest last: console errors and warnings, page errors, HTTP 4xx/5xx, failed requests.</summary>
+    public IReadOnlyCollection<string> RecentErrors => _recentErrors;
 
     /// <summary>The address of every WebSocket the page opened.</summary>
     public IReadOnlyCollection<string> WebSockets => _webSockets;
@@ -102,7 +105,7 @@ public sealed class BrowserUser : IAsyncDisposable
         }
         var now = DateTime.UtcNow;
         lines.AddRange(_requestsInFlight.Select(r => $"  waiting {(now - r.Value).TotalSeconds:F1} s for {r.Key.Method} {r.Key.Url}"));
-        lines.AddRange(_recentEvents.Select(e => $"  {e}"));
+        lines.AddRange(_recentErrors.Select(e => $"  {e}"));
         return string.Join('\n', lines);
     }
 
@@ -113,29 +116,29 @@ public sealed class BrowserUser : IAsyncDisposable
         page.RequestFailed += (_, request) =>
         {
             _requestsInFlight.TryRemove(request, out DateTime _);
-            RecordEvent($"request failed: {request.Method} {request.Url}: {request.Failure}");
+            RecordError($"request failed: {request.Method} {request.Url}: {request.Failure}");
         };
         page.Response += (_, response) =>
         {
             if (response.Status >= 400)
             {
-                RecordEvent($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
+                RecordError($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
             }
         };
         page.Console += (_, message) =>
         {
             if (message.Type is "error" or "warning")
             {
-                RecordEvent($"console {message.Type}: {message.Text}");
+                RecordError($"console {message.Type}: {message.Text}");
             }
         };
-        page.PageError += (_, error) => RecordEvent($"page error: {error}");
+        page.PageError += (_, error) => RecordError($"page error: {error}");
     }
 
-    private void RecordEvent(string text)
+    private void RecordError(string text)
     {
-        _recentEvents.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {text}");
-        while (_recentEvents.Count > RecentEventsKept && _recentEvents.TryDequeue(out _))
+        _recentErrors.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {text}");
+        while (_recentErrors.Count > RecentErrorsKept && _recentErrors.TryDequeue(out _))
         {
         }
     }

@@ -131,6 +131,21 @@ public sealed class ChatBrowserTests(BrowserAppFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task SigningInStartingAThreadAndSendingLeavesNoErrorInTheBrowser()
+    {
+        await using var user = await SignInAsync("clean");
+        await WithScreenshotsOnFailureAsync(nameof(SigningInStartingAThreadAndSendingLeavesNoErrorInTheBrowser), async () =>
+        {
+            await user.CreateThreadAsync("Quiet console");
+            await user.SendAsync("hello");
+            await Expect(user.Message("hello")).Not.ToHaveAttributeAsync("data-pending", new System.Text.RegularExpressions.Regex("."));
+
+            // No console error or warning, page error, failed request or 4xx/5xx answer (a missing favicon was one).
+            Assert.Empty(user.RecentErrors);
+        }, user);
+    }
+
+    [Fact]
     public async Task AfterRealtimeStopsTheAppReconnectsAndShowsWhatWasMissedOnceAndSendsWhatWasQueued()
     {
         await using var bob = await ApiClientAsync("bob");
