@@ -174,6 +174,12 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
                     if ((++visited & (FanOut.MembersBetweenChecks - 1)) == 0)
                     {
                         sends?.Flush();
+                        if (ThreadPool.PendingWorkItemCount > 0)
+                        {
+                            // Work queued meanwhile goes first, on this thread: most often a message just received, on
+                            // its way to the store, which then joins this fan-out below instead of waiting for its end.
+                            await Task.Yield();
+                        }
                         if (fanOut?.TryTakeCommitted(channel) is { } joined)
                         {
                             StartDeliverActivities(joined, spans, outer);
