@@ -54,13 +54,8 @@ public sealed partial class LiveNotices(
                 return;
             }
             using var sends = sendBatches.Rent();
-            var visited = 0;
             foreach (var connection in connections.InThread(notice.ThreadId))
             {
-                if (++visited % SendBatch.WritesPerFlush == 0)
-                {
-                    sends?.Flush();
-                }
                 if (notice.Typing is { } typing)
                 {
                     await SendBatch.Write(sends, (connection.Sink, typing), static write => write.Sink.SendTypingAsync(write.typing, CancellationToken.None));

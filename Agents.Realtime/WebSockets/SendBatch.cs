@@ -70,8 +70,8 @@ public sealed partial class SendBatches : IDisposable
 internal sealed unsafe class SendBatch(SendBatches owner, SendRing ring) : IDisposable
 {
     /// <summary>
-    /// How many connections' writes a fan-out hands the kernel in one system call: it flushes its batch every this many
-    /// connections. Sixteen cost a scratch C fan-out on this project's machines as little per copy as a thousand, without
+    /// How many connections' writes go to the kernel in one system call: <see cref="Write"/> flushes the batch when it
+    /// holds this many (a fan-out also flushes where it looks for newly committed events). Sixteen cost a scratch C fan-out on this project's machines as little per copy as a thousand, without
     /// moving the work to <c>ksoftirqd</c>, where no process's CPU clock counts it (README, "Sends a batch at a time").
     /// </summary>
     public const int WritesPerFlush = 16;
@@ -99,8 +99,8 @@ internal sealed unsafe class SendBatch(SendBatches owner, SendRing ring) : IDisp
 
     /// <summary>
     /// Makes one connection's write (<paramref name="write"/> given <paramref name="state"/>) in <paramref name="batch"/>
-    /// when there is one. A write that has to wait for something first flushes the batch, so that what the batch holds
-    /// does not wait with it.
+    /// when there is one, and flushes the batch once it holds <see cref="WritesPerFlush"/> writes. A write that has to
+    /// wait for something first flushes it too, so that what the batch holds does not wait with it.
     /// </summary>
     public static ValueTask Write<TState>(SendBatch? batch, TState state, Func<TState, ValueTask> write)
     {
@@ -113,7 +113,7 @@ internal sealed unsafe class SendBatch(SendBatches owner, SendRing ring) : IDisp
         {
             writing = write(state);
         }
-        if (!writing.IsCompleted)
+        if (!writing.IsCompleted || batch.Ring.Queued >= WritesPerFlush)
         {
             batch.Flush();
         }
