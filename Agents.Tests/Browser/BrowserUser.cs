@@ -50,9 +50,7 @@ public sealed class BrowserUser : IAsyncDisposable
         });
         var page = await context.NewPageAsync();
         var user = new BrowserUser(context, page, userName);
-        page.Request += (_, request) => user._requests.Enqueue(request.Url);
-        page.WebSocket += (_, webSocket) => user._webSockets.Enqueue(webSocket.Url);
-        user.RecordWhatAFailureWouldNeed(page);
+        user.Watch(page);
         await page.GotoAsync("/");
         await page.GetByLabel("User name").FillAsync(userName);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -111,9 +109,15 @@ public sealed class BrowserUser : IAsyncDisposable
         return string.Join('\n', lines);
     }
 
-    private void RecordWhatAFailureWouldNeed(IPage page)
+    /// <summary>Records the page's requests and WebSockets for the tests, and what a failure's message would need.</summary>
+    private void Watch(IPage page)
     {
-        page.Request += (_, request) => _requestsInFlight[request] = DateTime.UtcNow;
+        page.Request += (_, request) =>
+        {
+            _requests.Enqueue(request.Url);
+            _requestsInFlight[request] = DateTime.UtcNow;
+        };
+        page.WebSocket += (_, webSocket) => _webSockets.Enqueue(webSocket.Url);
         page.RequestFinished += (_, request) => _requestsInFlight.TryRemove(request, out DateTime _);
         page.RequestFailed += (_, request) =>
         {
