@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Threading.Channels;
 using StackExchange.Redis;
 
 namespace Agents.Realtime.Presence;
@@ -15,6 +16,9 @@ public sealed record LiveNotice(Guid ThreadId, TypingEvent? Typing, PresenceEven
 /// to its own connections of that thread, whichever transport they use (SignalR or /ws), one notice after the other in
 /// the order they arrive. Notices published by different instances may arrive in another order than they were read,
 /// so a presence list older than one already delivered for its thread is dropped: members end on the latest list.
+/// Notices that queued up while one was being delivered are taken together, and of their presence lists for a thread
+/// only the newest goes out: the others are out of date already. So a crowd joining a large thread costs its members a
+/// list per delivery rather than one per join (joins x members messages, each as long as the list).
 /// A notice's writes go to the kernel a batch at a time, as a message's fan-out does (<see cref="SendBatch"/>).
 /// </summary>
 public sealed partial class LiveNotices(
@@ -31,6 +35,7 @@ public sealed partial class LiveNotices(
 
     private readonly ConcurrentDictionary<Guid, long> _presenceVersions = new();
     private DateTimeOffset _nextForget;
+    private Task _reading = Task.CompletedTask;
 
     public async Task PublishAsync(LiveNotice notice) =>
         await redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(notice, ProtocolJson.Options));
@@ -39,17 +44,80 @@ public sealed partial class LiveNotices(
     {
         // A queue, not a handler: SE.Redis runs handlers concurrently, a queue hands its messages over in order.
         var queue = await redis.GetSubscriber().SubscribeAsync(Channel);
-        queue.OnMessage(message => DeliverAsync(message.Message));
+        _reading = ReadAsync(queue);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => redis.GetSubscriber().UnsubscribeAsync(Channel);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await redis.GetSubscriber().UnsubscribeAsync(Channel);
+        await _reading.WaitAsync(cancellationToken);
+    }
 
-    private async Task DeliverAsync(RedisValue message)
+    private async Task ReadAsync(ChannelMessageQueue queue)
+    {
+        var queued = new List<LiveNotice>();
+        try
+        {
+            while (true)
+            {
+                var message = await queue.ReadAsync();
+                do
+                {
+                    if (Parse(message.Message) is { } notice)
+                    {
+                        queued.Add(notice);
+                    }
+                }
+                while (queue.TryRead(out message));
+                foreach (var notice in WithoutOutdatedPresence(queued))
+                {
+                    await DeliverAsync(notice);
+                }
+                queued.Clear();
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            // Unsubscribed: the instance is stopping.
+        }
+    }
+
+    /// <summary>
+    /// The notices in their order, less each presence list followed by a newer one for the same thread (a higher
+    /// version; typing notices are all kept).
+    /// </summary>
+    public static IEnumerable<LiveNotice> WithoutOutdatedPresence(IReadOnlyList<LiveNotice> notices)
+    {
+        var newest = new Dictionary<Guid, long>();
+        foreach (var notice in notices)
+        {
+            if (notice.Presence is not null)
+            {
+                newest[notice.ThreadId] = Math.Max(newest.GetValueOrDefault(notice.ThreadId, long.MinValue), notice.PresenceVersion);
+            }
+        }
+        // Of equal versions (the same announcement twice) the first goes out; the other is dropped as stale on delivery.
+        return notices.Where(notice => notice.Presence is null || notice.PresenceVersion == newest[notice.ThreadId]);
+    }
+
+    private LiveNotice? Parse(RedisValue message)
     {
         try
         {
-            var notice = JsonSerializer.Deserialize<LiveNotice>((string)message!, ProtocolJson.Options);
-            if (notice is null || notice.Presence is not null && !IsNewestPresence(notice))
+            return JsonSerializer.Deserialize<LiveNotice>((string)message!, ProtocolJson.Options);
+        }
+        catch (JsonException e)
+        {
+            LogDeliveryFailed(e);
+            return null;
+        }
+    }
+
+    private async Task DeliverAsync(LiveNotice notice)
+    {
+        try
+        {
+            if (notice.Presence is not null && !IsNewestPresence(notice))
             {
                 return;
             }
@@ -66,8 +134,9 @@ public sealed partial class LiveNotices(
                 }
             }
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Logged and passed over: the reader goes on with the next notice.
             LogDeliveryFailed(e);
         }
     }

@@ -108,6 +108,39 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task ABurstOfPresenceListsReachesMembersAsFewerListsEndingOnTheNewest()
+    {
+        await using var members = await ClientGroup.SignInAsync(FrontDoor, 2, "member");
+        var (alice, bob) = (members.Clients[0], members.Clients[1]);
+        var thread = await alice.CreateThreadAsync("Presence burst");
+        await members.JoinAsync(alice, thread);
+        await alice.WaitUntilAsync(c => c.PresenceEvents.Any(p => p.ThreadId == thread && p.Users.Contains(bob.UserName)), "bob online");
+        var before = alice.PresenceEvents.Count(p => p.ThreadId == thread);
+
+        // A crowd joining at once: 300 announcements, each newer than the one before, published back to back.
+        const int published = 300;
+        var versions = Enumerable.Range(1, published).Select(i => long.MaxValue - published - 1 + i).ToArray();
+        await using (var redis = await ConnectToRedisAsync())
+        {
+            var channel = StackExchange.Redis.RedisChannel.Literal(Agents.Realtime.Presence.LiveNotices.ChannelName);
+            var subscriber = redis.GetSubscriber();
+            await Task.WhenAll(versions.Select((version, i) =>
+            {
+                string[] users = [alice.UserName, bob.UserName, .. Enumerable.Range(0, i + 1).Select(n => $"joiner-{n:D3}")];
+                var notice = new Agents.Realtime.Presence.LiveNotice(thread, null, new PresenceEvent(thread, users), version);
+                return subscriber.PublishAsync(channel, System.Text.Json.JsonSerializer.Serialize(notice, ProtocolJson.Options));
+            }));
+        }
+        await bob.Hub.InvokeAsync("Typing", thread, true, TestContext.Current.CancellationToken).WithTimeout();
+        await alice.WaitUntilAsync(c => c.TypingEvents.Any(t => t.UserName == bob.UserName && t.IsTyping), "bob typing");
+
+        var lists = alice.PresenceEvents.Where(p => p.ThreadId == thread).Skip(before).ToArray();
+        Assert.Equal(published + 2, lists[^1].Users.Count); // the newest list, with every joiner
+        Assert.InRange(lists.Length, 1, published - 1); // lists that were out of date when their turn came were passed over
+        Assert.True(lists.Select(l => l.Users.Count).SequenceEqual(lists.Select(l => l.Users.Count).Order()), "the lists kept their order");
+    }
+
+    [Fact]
     public async Task PresenceListsAreVersionedInRedisOnlyWhenTheyChangeAndVersionsOnlyRise()
     {
         await using var redis = await ConnectToRedisAsync();
