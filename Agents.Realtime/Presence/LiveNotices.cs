@@ -96,7 +96,6 @@ public sealed partial class LiveNotices(
                 newest[notice.ThreadId] = Math.Max(newest.GetValueOrDefault(notice.ThreadId, long.MinValue), notice.PresenceVersion);
             }
         }
-        // Of equal versions (the same announcement twice) the first goes out; the other is dropped as stale on delivery.
         return notices.Where(notice => notice.Presence is null || notice.PresenceVersion == newest[notice.ThreadId]);
     }
 
