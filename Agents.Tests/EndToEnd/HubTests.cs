@@ -81,26 +81,14 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task APresenceListThatArrivesAfterANewerOneIsNotShown()
     {
-        await using var members = await ClientGroup.SignInAsync(FrontDoor, 2, "member");
+        var (members, thread) = await TwoMembersOnlineAsync("Presence order");
+        await using var _ = members;
         var (alice, bob) = (members.Clients[0], members.Clients[1]);
-        var thread = await alice.CreateThreadAsync("Presence order");
-        await members.JoinAsync(alice, thread);
-        await alice.WaitUntilAsync(c => c.PresenceEvents.Any(p => p.ThreadId == thread && p.Users.Contains(bob.UserName)), "bob online");
 
         // Two instances' announcements crossing on the way: the newer list arrives first, the older one after it.
         string[] newer = [alice.UserName, bob.UserName, "carol"];
-        await using (var redis = await ConnectToRedisAsync())
-        {
-            var channel = StackExchange.Redis.RedisChannel.Literal(Agents.Realtime.Presence.LiveNotices.ChannelName);
-            foreach (var (users, version) in new[] { (newer, long.MaxValue - 1), ([alice.UserName], long.MaxValue - 2) })
-            {
-                var notice = new Agents.Realtime.Presence.LiveNotice(thread, null, new PresenceEvent(thread, users), version);
-                await redis.GetSubscriber().PublishAsync(channel, System.Text.Json.JsonSerializer.Serialize(notice, ProtocolJson.Options));
-            }
-        }
-        // Notices reach a connection in the order they were received: once bob's typing is seen, both lists were handled.
-        await bob.Hub.InvokeAsync("Typing", thread, true, TestContext.Current.CancellationToken).WithTimeout();
-        await alice.WaitUntilAsync(c => c.TypingEvents.Any(t => t.UserName == bob.UserName && t.IsTyping), "bob typing");
+        await PublishPresenceAsync(thread, [(newer, long.MaxValue - 1), ([alice.UserName], long.MaxValue - 2)]);
+        await AfterTheNoticesPublishedAsync(members, thread);
 
         var lists = alice.PresenceEvents.Where(p => p.ThreadId == thread).Select(p => p.Users.Order(StringComparer.Ordinal).ToArray()).ToArray();
         Assert.Equal(newer.Order(StringComparer.Ordinal), lists[^1]);
@@ -110,34 +98,54 @@ public sealed class HubTests(AppHostFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task ABurstOfPresenceListsReachesMembersAsFewerListsEndingOnTheNewest()
     {
-        await using var members = await ClientGroup.SignInAsync(FrontDoor, 2, "member");
+        var (members, thread) = await TwoMembersOnlineAsync("Presence burst");
+        await using var _ = members;
         var (alice, bob) = (members.Clients[0], members.Clients[1]);
-        var thread = await alice.CreateThreadAsync("Presence burst");
-        await members.JoinAsync(alice, thread);
-        await alice.WaitUntilAsync(c => c.PresenceEvents.Any(p => p.ThreadId == thread && p.Users.Contains(bob.UserName)), "bob online");
         var before = alice.PresenceEvents.Count(p => p.ThreadId == thread);
 
         // A crowd joining at once: 300 announcements, each newer than the one before, published back to back.
         const int published = 300;
-        var versions = Enumerable.Range(1, published).Select(i => long.MaxValue - published - 1 + i).ToArray();
-        await using (var redis = await ConnectToRedisAsync())
-        {
-            var channel = StackExchange.Redis.RedisChannel.Literal(Agents.Realtime.Presence.LiveNotices.ChannelName);
-            var subscriber = redis.GetSubscriber();
-            await Task.WhenAll(versions.Select((version, i) =>
-            {
-                string[] users = [alice.UserName, bob.UserName, .. Enumerable.Range(0, i + 1).Select(n => $"joiner-{n:D3}")];
-                var notice = new Agents.Realtime.Presence.LiveNotice(thread, null, new PresenceEvent(thread, users), version);
-                return subscriber.PublishAsync(channel, System.Text.Json.JsonSerializer.Serialize(notice, ProtocolJson.Options));
-            }));
-        }
-        await bob.Hub.InvokeAsync("Typing", thread, true, TestContext.Current.CancellationToken).WithTimeout();
-        await alice.WaitUntilAsync(c => c.TypingEvents.Any(t => t.UserName == bob.UserName && t.IsTyping), "bob typing");
+        await PublishPresenceAsync(thread, Enumerable.Range(1, published).Select(i => (
+            (string[])[alice.UserName, bob.UserName, .. Enumerable.Range(0, i).Select(n => $"joiner-{n:D3}")],
+            long.MaxValue - published - 1 + i)));
+        await AfterTheNoticesPublishedAsync(members, thread);
 
         var lists = alice.PresenceEvents.Where(p => p.ThreadId == thread).Skip(before).ToArray();
         Assert.Equal(published + 2, lists[^1].Users.Count); // the newest list, with every joiner
         Assert.InRange(lists.Length, 1, published - 1); // lists that were out of date when their turn came were passed over
         Assert.True(lists.Select(l => l.Users.Count).SequenceEqual(lists.Select(l => l.Users.Count).Order()), "the lists kept their order");
+    }
+
+    /// <summary>Two members joined to a new thread, the first told that the second is online.</summary>
+    private async Task<(ClientGroup Members, Guid Thread)> TwoMembersOnlineAsync(string title)
+    {
+        var members = await ClientGroup.SignInAsync(FrontDoor, 2, "member");
+        var (alice, bob) = (members.Clients[0], members.Clients[1]);
+        var thread = await alice.CreateThreadAsync(title);
+        await members.JoinAsync(alice, thread);
+        await alice.WaitUntilAsync(c => c.PresenceEvents.Any(p => p.ThreadId == thread && p.Users.Contains(bob.UserName)), "bob online");
+        return (members, thread);
+    }
+
+    /// <summary>Presence announcements as instances publish them, in this order, back to back on one connection.</summary>
+    private async Task PublishPresenceAsync(Guid thread, IEnumerable<(string[] Users, long Version)> lists)
+    {
+        await using var redis = await ConnectToRedisAsync();
+        var channel = StackExchange.Redis.RedisChannel.Literal(Agents.Realtime.Presence.LiveNotices.ChannelName);
+        var subscriber = redis.GetSubscriber();
+        await Task.WhenAll(lists.Select(list => subscriber.PublishAsync(channel, System.Text.Json.JsonSerializer.Serialize(
+            new Agents.Realtime.Presence.LiveNotice(thread, null, new PresenceEvent(thread, list.Users), list.Version), ProtocolJson.Options))));
+    }
+
+    /// <summary>
+    /// Notices reach a connection in the order they were received: once the first member sees the second's typing
+    /// (published after them), every notice published before was handled.
+    /// </summary>
+    private static async Task AfterTheNoticesPublishedAsync(ClientGroup members, Guid thread)
+    {
+        var (alice, bob) = (members.Clients[0], members.Clients[1]);
+        await bob.Hub.InvokeAsync("Typing", thread, true, TestContext.Current.CancellationToken).WithTimeout();
+        await alice.WaitUntilAsync(c => c.TypingEvents.Any(t => t.UserName == bob.UserName && t.IsTyping), "bob typing");
     }
 
     [Fact]
