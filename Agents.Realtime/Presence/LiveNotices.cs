@@ -83,8 +83,8 @@ public sealed partial class LiveNotices(
     }
 
     /// <summary>
-    /// The notices in their order, less each presence list followed by a newer one for the same thread (a higher
-    /// version; typing notices are all kept).
+    /// The notices in their order, less each presence list for whose thread the notices hold a newer one (a higher
+    /// version, before or after it: lists from two instances can arrive out of order); typing notices are all kept.
     /// </summary>
     public static IEnumerable<LiveNotice> WithoutOutdatedPresence(IReadOnlyList<LiveNotice> notices)
     {
