@@ -27,7 +27,11 @@ public sealed class BroadcastStep(int id, int rate, int planned, int receivers)
 
     public int ReceiverCount { get; } = receivers;
 
+    /// <summary>From the intended send time to the copy's arrival in its receiver's socket (<see cref="ArrivalClock"/>).</summary>
     public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>From the intended send time to the generator's reader reading the copy: <see cref="Latency"/> plus the wait for the shared reader.</summary>
+    public LatencyHistogram ReadLatency { get; } = new();
 
     /// <summary>How late the sender sent each message after its intended time: the instrument's own share of the latency.</summary>
     public LatencyHistogram SendLateness { get; } = new();
@@ -41,7 +45,7 @@ public sealed class BroadcastStep(int id, int rate, int planned, int receivers)
     public long OtherMessages => Interlocked.Read(ref _otherMessages);
 
     /// <summary>A receiver's copy of message <paramref name="index"/>; each receiver calls this from its own receive loop only.</summary>
-    public void Received(int receiver, int index, long intendedTimestamp, long arrivedTimestamp)
+    public void Received(int receiver, int index, long intendedTimestamp, long arrivedTimestamp, long readTimestamp)
     {
         if ((uint)index >= (uint)Planned)
         {
@@ -60,6 +64,7 @@ public sealed class BroadcastStep(int id, int rate, int planned, int receivers)
         }
         _last[receiver] = Math.Max(_last[receiver], index);
         Latency.Record(Stopwatch.GetElapsedTime(intendedTimestamp, arrivedTimestamp).TotalMilliseconds);
+        ReadLatency.Record(Stopwatch.GetElapsedTime(intendedTimestamp, readTimestamp).TotalMilliseconds);
         _intended[index] = intendedTimestamp;
         UpdateMin(ref _firstArrived[index], arrivedTimestamp);
         UpdateMax(ref _lastArrived[index], arrivedTimestamp);
@@ -130,10 +135,10 @@ public sealed class BroadcastStep(int id, int rate, int planned, int receivers)
         return marker.Length >= size ? marker : marker + new string('x', size - marker.Length);
     }
 
-    /// <summary>Finds every marker in a received message and hands it to the step it belongs to.</summary>
-    public static void Scan(int receiver, ReadOnlySpan<byte> data, Func<int, BroadcastStep?> stepOf)
+    /// <summary>Finds every marker in a message that arrived at <paramref name="arrived"/> and hands it to the step it belongs to.</summary>
+    public static void Scan(int receiver, long arrived, ReadOnlySpan<byte> data, Func<int, BroadcastStep?> stepOf)
     {
-        var arrived = Stopwatch.GetTimestamp();
+        var read = Stopwatch.GetTimestamp();
         var found = false;
         int at;
         while ((at = data.IndexOf("~B"u8)) >= 0)
@@ -144,7 +149,7 @@ public sealed class BroadcastStep(int id, int rate, int planned, int receivers)
                 continue;
             }
             found = true;
-            stepOf((int)step)?.Received(receiver, (int)index, intended, arrived);
+            stepOf((int)step)?.Received(receiver, (int)index, intended, arrived, read);
         }
         if (!found)
         {

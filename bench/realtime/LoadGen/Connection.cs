@@ -36,6 +36,9 @@ public sealed class Connection(int index) : IAsyncDisposable
 
     public bool Closed => Volatile.Read(ref _closed) != 0;
 
+    /// <summary>When the bytes of the message being handed to <see cref="OnMessage"/> reached this socket (<see cref="ArrivalClock"/>), as a Stopwatch timestamp.</summary>
+    public long ArrivedTimestamp { get; private set; }
+
     public async Task ConnectAsync(Uri uri, CancellationToken cancellationToken)
     {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
@@ -50,6 +53,7 @@ public sealed class Connection(int index) : IAsyncDisposable
                 $"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
                 $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
             _socket.Blocking = false;
+            ArrivalClock.Enable(_socket);
         }
         catch (SocketException)
         {
@@ -85,13 +89,18 @@ public sealed class Connection(int index) : IAsyncDisposable
     /// <summary>Called by the receive loop when the socket has bytes (or was closed).</summary>
     internal void OnReadable()
     {
+        if (Closed)
+        {
+            // Its descriptor may already belong to another socket.
+            return;
+        }
         try
         {
             if (_filled == _buffer.Length)
             {
                 Array.Resize(ref _buffer, _buffer.Length * 2);
             }
-            var received = _socket!.Receive(_buffer.AsSpan(_filled), SocketFlags.None, out var error);
+            var received = ArrivalClock.Receive(_fd, _buffer.AsSpan(_filled), out var arrived, out var error);
             if (error == SocketError.WouldBlock)
             {
                 return;
@@ -102,6 +111,7 @@ public sealed class Connection(int index) : IAsyncDisposable
                 return;
             }
             _filled += received;
+            ArrivedTimestamp = arrived;
             var consumed = _open ? ReadFrames() : ReadUpgradeResponse();
             _buffer.AsSpan(consumed, _filled - consumed).CopyTo(_buffer);
             _filled -= consumed;

@@ -32,6 +32,7 @@ public static class Turn
         var dumpMessages = options.Get("dump-messages", "") is { Length: > 0 } prefix ? prefix : null;
         var maxP99 = options.Int("max-p99", 250);
         ReceiveLoop.SpinMicroseconds = options.Int("receive-spin-us", 100);
+        ArrivalClock.Check();
         var target = CreateTarget(options, tree);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         var token = cancel.Token;
@@ -58,7 +59,7 @@ public static class Turn
 
         // The room: N receivers joined, one sender outside it.
         BroadcastStep? current = null;
-        target.Receiver = (connection, data) => BroadcastStep.Scan(connection.Index - idleAccounts, data, id =>
+        target.Receiver = (connection, data) => BroadcastStep.Scan(connection.Index - idleAccounts, connection.ArrivedTimestamp, data, id =>
         {
             var step = Volatile.Read(ref current);
             return step is not null && (id < 0 || id == step.Id) ? step : null;
@@ -93,7 +94,7 @@ public static class Turn
             var step = new BroadcastStep(warmUps.Length + i + 1, rates[i], Math.Max(rates[i] * stepSeconds, minMessages), clients);
             var result = await RunStepAsync(target, tree, sender, step, size, s => Volatile.Write(ref current, s), dumpMessages, token);
             steps.Add(result);
-            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  first copy {result.FirstCopyP50Ms:F1}/{result.FirstCopyP99Ms:F1} ms  spread {result.SpreadP50Ms:F1}/{result.SpreadP99Ms:F1} ms  sent late {result.SendLatenessP50Ms:F1}/{result.SendLatenessP99Ms:F1} ms  generator GCs {result.GeneratorCollections} ({result.GeneratorPausedMs} ms)  server cpu {result.Cpu.GetValueOrDefault("server"),6:F3} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
+            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  read {result.ReadP50Ms:F1}/{result.ReadP99Ms:F1} ms  first copy {result.FirstCopyP50Ms:F1}/{result.FirstCopyP99Ms:F1} ms  spread {result.SpreadP50Ms:F1}/{result.SpreadP99Ms:F1} ms  sent late {result.SendLatenessP50Ms:F1}/{result.SendLatenessP99Ms:F1} ms  generator GCs {result.GeneratorCollections} ({result.GeneratorPausedMs} ms)  server cpu {result.Cpu.GetValueOrDefault("server"),6:F3} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
             if (result.P99Ms > maxP99 || result.Lost > 0 || result.SendErrors > 0)
             {
                 break;
@@ -202,6 +203,7 @@ public static class Turn
             Math.Round(step.Unique * (double)step.Rate / step.Planned, 0),
             serverCpu > 0 ? Math.Round(step.Unique / serverCpu, 0) : double.NaN,
             step.Latency.Percentile(0.50), step.Latency.Percentile(0.99), step.Latency.Percentile(1.0),
+            step.ReadLatency.Percentile(0.50), step.ReadLatency.Percentile(0.99),
             expected - step.Unique, step.Duplicated, step.OutOfOrder, step.OtherMessages,
             Interlocked.Read(ref target.SendErrors) - errorsBefore, firstCopy.P50, firstCopy.P99, spread.P50, spread.P99,
             step.SendLateness.Percentile(0.50), step.SendLateness.Percentile(0.99), generatorCollections, generatorPausedMs, cpu, load);
@@ -292,7 +294,7 @@ public sealed record MemoryResult(long BaselineRssKb, Dictionary<string, long> R
 
 public sealed record StepResult(
     int Rate, int Sent, double SendSeconds, long Delivered, double DeliveriesPerSecond, double DeliveriesPerCpuSecond,
-    double P50Ms, double P99Ms, double MaxMs, long Lost, long Duplicated, long OutOfOrder, long OtherMessages, long SendErrors,
+    double P50Ms, double P99Ms, double MaxMs, double ReadP50Ms, double ReadP99Ms, long Lost, long Duplicated, long OutOfOrder, long OtherMessages, long SendErrors,
     double FirstCopyP50Ms, double FirstCopyP99Ms, double SpreadP50Ms, double SpreadP99Ms,
     double SendLatenessP50Ms, double SendLatenessP99Ms, int GeneratorCollections, double GeneratorPausedMs, Dictionary<string, double> Cpu,
     double[] LoadAverage);
