@@ -25,9 +25,16 @@ public static partial class ArrivalClock
     /// <summary>Asks the kernel to stamp what arrives on <paramref name="socket"/>.</summary>
     public static void Enable(Socket socket) => socket.SetRawSocketOption(SolSocket, SoTimestampNs, BitConverter.GetBytes(1));
 
+    /// <summary>Reads that came without a stamp (their arrival taken as the read): 0 in a sound run.</summary>
+    public static long Unstamped => Volatile.Read(ref _unstamped);
+
+    private static long _unstamped;
+
     /// <summary>
     /// Checks on a loopback pair that stamps come and are read right: bytes sent, then read 20 ms later, must carry a
-    /// stamp from about when they were sent. Throws otherwise, so that a run never reports read times as arrivals.
+    /// stamp from about when they were sent. Throws otherwise, so that a run never reports read times as arrivals. The
+    /// kernel turns stamping on a moment after the first socket asks for it (a deferred work item), so the first try
+    /// may come back unstamped: it tries a few times.
     /// </summary>
     public static void Check()
     {
@@ -39,17 +46,23 @@ public static partial class ArrivalClock
         using var sender = listener.Accept();
         receiver.Blocking = false;
         Enable(receiver);
-        var sent = Stopwatch.GetTimestamp();
-        sender.Send("stamp"u8);
-        Thread.Sleep(20);
-        var received = Receive(receiver.Handle, new byte[16], out var arrived, out _);
-        var afterSend = Stopwatch.GetElapsedTime(sent, arrived);
-        var beforeRead = Stopwatch.GetElapsedTime(arrived);
-        if (received != 5 || afterSend < TimeSpan.Zero || afterSend > TimeSpan.FromMilliseconds(5) || beforeRead < TimeSpan.FromMilliseconds(15))
+        var outcome = "";
+        for (var attempt = 0; attempt < 10; attempt++)
         {
-            throw new InvalidOperationException(
-                $"The kernel's arrival stamps are missing or misread: {received} bytes, stamped {afterSend.TotalMilliseconds:F3} ms after the send and {beforeRead.TotalMilliseconds:F3} ms before the read.");
+            var sent = Stopwatch.GetTimestamp();
+            sender.Send("stamp"u8);
+            Thread.Sleep(20);
+            var received = Receive(receiver.Handle, new byte[16], out var arrived, out _);
+            var afterSend = Stopwatch.GetElapsedTime(sent, arrived);
+            var beforeRead = Stopwatch.GetElapsedTime(arrived);
+            if (received == 5 && afterSend >= TimeSpan.Zero && afterSend <= TimeSpan.FromMilliseconds(5) && beforeRead >= TimeSpan.FromMilliseconds(15))
+            {
+                Interlocked.Exchange(ref _unstamped, 0);
+                return;
+            }
+            outcome = $"{received} bytes, stamped {afterSend.TotalMilliseconds:F3} ms after the send and {beforeRead.TotalMilliseconds:F3} ms before the read";
         }
+        throw new InvalidOperationException($"The kernel's arrival stamps are missing or misread: {outcome}.");
     }
 
     /// <summary>
@@ -76,6 +89,10 @@ public static partial class ArrivalClock
             if (StampOf(control, (int)header.ControlLength) is { } realtimeNs)
             {
                 arrived = ToStopwatch(realtimeNs, arrived);
+            }
+            else if (received > 0)
+            {
+                Interlocked.Increment(ref _unstamped);
             }
             return (int)received;
         }

@@ -128,6 +128,8 @@ public static class Summary
                 ["receive_spin_us"] = first.ReceiveSpinMicroseconds,
                 // The generator's own collections inside the steps' windows (NoCollectionWindow): 0 unless one ran out of room.
                 ["generator_collections_in_steps"] = turns.SelectMany(t => t.Steps).Sum(s => s.GeneratorCollections),
+                // Copies read without the kernel's arrival stamp (ArrivalClock), their arrival taken as the read: 0 unless something is wrong.
+                ["unstamped_reads_in_steps"] = turns.SelectMany(t => t.Steps).Sum(s => s.UnstampedReads),
                 ["rates"] = new JsonArray([.. turns.SelectMany(t => t.Steps).Select(s => s.Rate).Distinct().Order().Select(r => (JsonNode)r)]),
                 ["repeats"] = turns.GroupBy(t => (t.Name, t.Protocol)).Max(g => g.Count()),
                 ["order"] = new JsonArray([.. turns.Select(t => (JsonNode)$"{t.Name}/{t.Protocol}")]),

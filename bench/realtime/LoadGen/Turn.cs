@@ -94,7 +94,7 @@ public static class Turn
             var step = new BroadcastStep(warmUps.Length + i + 1, rates[i], Math.Max(rates[i] * stepSeconds, minMessages), clients);
             var result = await RunStepAsync(target, tree, sender, step, size, s => Volatile.Write(ref current, s), dumpMessages, token);
             steps.Add(result);
-            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  read {result.ReadP50Ms:F1}/{result.ReadP99Ms:F1} ms  first copy {result.FirstCopyP50Ms:F1}/{result.FirstCopyP99Ms:F1} ms  spread {result.SpreadP50Ms:F1}/{result.SpreadP99Ms:F1} ms  sent late {result.SendLatenessP50Ms:F1}/{result.SendLatenessP99Ms:F1} ms  generator GCs {result.GeneratorCollections} ({result.GeneratorPausedMs} ms)  server cpu {result.Cpu.GetValueOrDefault("server"),6:F3} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
+            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  read {result.ReadP50Ms:F1}/{result.ReadP99Ms:F1} ms  first copy {result.FirstCopyP50Ms:F1}/{result.FirstCopyP99Ms:F1} ms  spread {result.SpreadP50Ms:F1}/{result.SpreadP99Ms:F1} ms  sent late {result.SendLatenessP50Ms:F1}/{result.SendLatenessP99Ms:F1} ms  generator GCs {result.GeneratorCollections} ({result.GeneratorPausedMs} ms)  unstamped {result.UnstampedReads}  server cpu {result.Cpu.GetValueOrDefault("server"),6:F3} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
             if (result.P99Ms > maxP99 || result.Lost > 0 || result.SendErrors > 0)
             {
                 break;
@@ -170,6 +170,7 @@ public static class Turn
     {
         var load = Machine.LoadAverage();
         var errorsBefore = Interlocked.Read(ref target.SendErrors);
+        var unstampedBefore = ArrivalClock.Unstamped;
         activate(step);
         var cpuBefore = tree.CpuSeconds();
         var expected = (long)step.Planned * step.ReceiverCount;
@@ -189,6 +190,7 @@ public static class Turn
             }
             (generatorCollections, generatorPausedMs) = (window.Collections, window.PausedMs);
         }
+        var unstamped = ArrivalClock.Unstamped - unstampedBefore;
         var cpuAfter = tree.CpuSeconds();
         var cpu = cpuAfter.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value - cpuBefore.GetValueOrDefault(kv.Key), 4));
         var serverCpu = cpu.GetValueOrDefault("server");
@@ -206,7 +208,7 @@ public static class Turn
             step.ReadLatency.Percentile(0.50), step.ReadLatency.Percentile(0.99),
             expected - step.Unique, step.Duplicated, step.OutOfOrder, step.OtherMessages,
             Interlocked.Read(ref target.SendErrors) - errorsBefore, firstCopy.P50, firstCopy.P99, spread.P50, spread.P99,
-            step.SendLateness.Percentile(0.50), step.SendLateness.Percentile(0.99), generatorCollections, generatorPausedMs, cpu, load);
+            step.SendLateness.Percentile(0.50), step.SendLateness.Percentile(0.99), generatorCollections, generatorPausedMs, unstamped, cpu, load);
     }
 
     /// <summary>
@@ -296,7 +298,7 @@ public sealed record StepResult(
     int Rate, int Sent, double SendSeconds, long Delivered, double DeliveriesPerSecond, double DeliveriesPerCpuSecond,
     double P50Ms, double P99Ms, double MaxMs, double ReadP50Ms, double ReadP99Ms, long Lost, long Duplicated, long OutOfOrder, long OtherMessages, long SendErrors,
     double FirstCopyP50Ms, double FirstCopyP99Ms, double SpreadP50Ms, double SpreadP99Ms,
-    double SendLatenessP50Ms, double SendLatenessP99Ms, int GeneratorCollections, double GeneratorPausedMs, Dictionary<string, double> Cpu,
+    double SendLatenessP50Ms, double SendLatenessP99Ms, int GeneratorCollections, double GeneratorPausedMs, long UnstampedReads, Dictionary<string, double> Cpu,
     double[] LoadAverage);
 
 public sealed record TurnResult(
