@@ -21,14 +21,13 @@ public static partial class ArrivalClock
     // CLOCK_REALTIME minus the Stopwatch's clock (CLOCK_MONOTONIC), in ns; read again every second by the reader.
     private static long _realtimeMinusMonotonicNs;
     private static long _offsetReadAt; // 0: not read yet (the monotonic clock is long past a second since boot)
+    private static long _unstamped;
 
     /// <summary>Asks the kernel to stamp what arrives on <paramref name="socket"/>.</summary>
     public static void Enable(Socket socket) => socket.SetRawSocketOption(SolSocket, SoTimestampNs, BitConverter.GetBytes(1));
 
     /// <summary>Reads that came without a stamp (their arrival taken as the read): 0 in a sound run.</summary>
     public static long Unstamped => Volatile.Read(ref _unstamped);
-
-    private static long _unstamped;
 
     /// <summary>
     /// Checks on a loopback pair that stamps come and are read right: bytes sent, then read 20 ms later, must carry a
