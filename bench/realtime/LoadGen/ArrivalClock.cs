@@ -51,7 +51,7 @@ public static partial class ArrivalClock
             var sent = Stopwatch.GetTimestamp();
             sender.Send("stamp"u8);
             Thread.Sleep(20);
-            var received = Receive(receiver.Handle, new byte[16], out var arrived, out _);
+            var received = Receive(receiver, new byte[16], out var arrived, out _);
             var afterSend = Stopwatch.GetElapsedTime(sent, arrived);
             var beforeRead = Stopwatch.GetElapsedTime(arrived);
             if (received == 5 && afterSend >= TimeSpan.Zero && afterSend <= TimeSpan.FromMilliseconds(5) && beforeRead >= TimeSpan.FromMilliseconds(15))
@@ -65,18 +65,37 @@ public static partial class ArrivalClock
     }
 
     /// <summary>
-    /// A non-blocking read of <paramref name="fd"/> into <paramref name="buffer"/>: the bytes read (0: closed by the
+    /// A non-blocking read of <paramref name="socket"/> into <paramref name="buffer"/>: the bytes read (0: closed by the
     /// peer; -1: nothing to read) and when the last of them arrived, as a <see cref="Stopwatch"/> timestamp (now, if the
-    /// kernel gave no stamp).
+    /// kernel gave no stamp). Throws <see cref="ObjectDisposedException"/> if the socket is closed.
     /// </summary>
-    public static unsafe int Receive(nint fd, Span<byte> buffer, out long arrived, out SocketError error)
+    public static unsafe int Receive(Socket socket, Span<byte> buffer, out long arrived, out SocketError error)
     {
         var control = stackalloc byte[ControlSize];
+        // Held so that the descriptor cannot be closed, and handed to another socket, during the call.
+        var handle = socket.SafeHandle;
+        var held = false;
+        handle.DangerousAddRef(ref held);
+        try
+        {
+            return Receive((int)handle.DangerousGetHandle(), buffer, control, out arrived, out error);
+        }
+        finally
+        {
+            if (held)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    private static unsafe int Receive(int fd, Span<byte> buffer, byte* control, out long arrived, out SocketError error)
+    {
         fixed (byte* data = buffer)
         {
             var vector = new IoVector { Base = data, Length = (nuint)buffer.Length };
             var header = new MessageHeader { Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ControlSize };
-            var received = recvmsg((int)fd, &header, 0);
+            var received = recvmsg(fd, &header, 0);
             arrived = Stopwatch.GetTimestamp();
             if (received < 0)
             {
@@ -156,7 +175,7 @@ public static partial class ArrivalClock
         public nuint Length;
     }
 
-    // struct msghdr on x86-64 (the padding after the name's length is the compiler's, here the layout's).
+    // struct msghdr on x86-64; sequential layout pads the name's length to 8 bytes, as C does.
     [StructLayout(LayoutKind.Sequential)]
     private unsafe struct MessageHeader
     {

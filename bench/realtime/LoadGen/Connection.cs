@@ -89,18 +89,13 @@ public sealed class Connection(int index) : IAsyncDisposable
     /// <summary>Called by the receive loop when the socket has bytes (or was closed).</summary>
     internal void OnReadable()
     {
-        if (Closed)
-        {
-            // Its descriptor may already belong to another socket.
-            return;
-        }
         try
         {
             if (_filled == _buffer.Length)
             {
                 Array.Resize(ref _buffer, _buffer.Length * 2);
             }
-            var received = ArrivalClock.Receive(_fd, _buffer.AsSpan(_filled), out var arrived, out var error);
+            var received = ArrivalClock.Receive(_socket!, _buffer.AsSpan(_filled), out var arrived, out var error);
             if (error == SocketError.WouldBlock)
             {
                 return;
