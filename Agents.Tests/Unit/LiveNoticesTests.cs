@@ -3,7 +3,7 @@ using Agents.Realtime.Presence;
 
 namespace Agents.Tests.Unit;
 
-/// <summary>Of the notices taken together, a presence list followed by a newer one for its thread is passed over.</summary>
+/// <summary>Of the notices taken together, a presence list is passed over when they hold a newer one for its thread, before or after it.</summary>
 public sealed class LiveNoticesTests
 {
     private static readonly Guid ThreadA = Guid.NewGuid();

@@ -56,7 +56,6 @@ public static partial class ArrivalClock
             var beforeRead = Stopwatch.GetElapsedTime(arrived);
             if (received == 5 && afterSend >= TimeSpan.Zero && afterSend <= TimeSpan.FromMilliseconds(5) && beforeRead >= TimeSpan.FromMilliseconds(15))
             {
-                Interlocked.Exchange(ref _unstamped, 0);
                 return;
             }
             outcome = $"{received} bytes, stamped {afterSend.TotalMilliseconds:F3} ms after the send and {beforeRead.TotalMilliseconds:F3} ms before the read";
