@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Text.Json;
 using StackExchange.Redis;
 
@@ -25,24 +26,36 @@ public static class EventStream
         return traceParent is null ? entry : [.. entry, new NameValueEntry("traceparent", traceParent)];
     }
 
+    /// <summary>
+    /// An entry's thread and seq, read without its payload: a reader can tell an event it has already delivered (the
+    /// stream's copy of what its own store committed) before it pays for the rest.
+    /// </summary>
+    public static bool TryReadPosition(IReadOnlyDictionary<string, RedisValue> fields, out Guid threadId, out long seq)
+    {
+        threadId = default;
+        seq = 0;
+        return fields.TryGetValue("thread", out var thread) && Utf8Parser.TryParse(((ReadOnlyMemory<byte>)thread).Span, out threadId, out _)
+            && fields.TryGetValue("seq", out var seqValue) && seqValue.TryParse(out seq);
+    }
+
     /// <summary>An entry's event, or null with the reason when the entry is not a well-formed event.</summary>
-    public static ThreadEvent? Read(IReadOnlyDictionary<string, string> fields, out string? problem)
+    public static ThreadEvent? Read(IReadOnlyDictionary<string, RedisValue> fields, out string? problem)
     {
         problem = null;
-        if (!fields.TryGetValue("thread", out var thread) || !Guid.TryParse(thread, out var threadId)
-            || !fields.TryGetValue("seq", out var seqText) || !long.TryParse(seqText, out var seq)
+        if (!TryReadPosition(fields, out var threadId, out var seq)
             || !fields.TryGetValue("type", out var type) || !fields.TryGetValue("payload", out var payload))
         {
             problem = "it needs a thread id, a seq, a type and a payload";
             return null;
         }
-        var created = fields.TryGetValue("created", out var ms) && long.TryParse(ms, out var unixMs)
+        var created = fields.TryGetValue("created", out var ms) && ms.TryParse(out long unixMs)
             ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs)
             : DateTimeOffset.UtcNow;
         try
         {
-            using var document = JsonDocument.Parse(payload);
-            return new ThreadEvent(threadId, seq, type, document.RootElement.Clone(), created);
+            // Parsed from the entry's UTF-8 bytes as they came: no string of the payload on the way.
+            using var document = JsonDocument.Parse((ReadOnlyMemory<byte>)payload);
+            return new ThreadEvent(threadId, seq, (string)type!, document.RootElement.Clone(), created);
         }
         catch (JsonException e)
         {
@@ -52,5 +65,6 @@ public static class EventStream
     }
 
     /// <summary>The trace an entry's event belongs to, when its writer gave one.</summary>
-    public static string? TraceParentOf(IReadOnlyDictionary<string, string> fields) => fields.GetValueOrDefault("traceparent");
+    public static string? TraceParentOf(IReadOnlyDictionary<string, RedisValue> fields) =>
+        fields.TryGetValue("traceparent", out var traceParent) ? (string?)traceParent : null;
 }

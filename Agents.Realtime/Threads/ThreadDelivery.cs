@@ -106,8 +106,9 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
     /// Whether every connection of this instance in the event's thread has it already (sent from the store, or from the
     /// log when it joined), so the stream's copy has nothing to do here.
     /// </summary>
-    public bool DeliveredToAll(ThreadEvent threadEvent) =>
-        _threads.TryGetValue(threadEvent.ThreadId, out var channel) && threadEvent.Seq <= channel.DeliveredToAll;
+    public bool DeliveredToAll(Guid threadId, long seq) => _threads.TryGetValue(threadId, out var channel) && seq <= channel.DeliveredToAll;
+
+    public bool DeliveredToAll(ThreadEvent threadEvent) => DeliveredToAll(threadEvent.ThreadId, threadEvent.Seq);
 
     /// <summary>
     /// A "deliver" span in the trace of whatever made the event (the message's store call, the agent's run), so a user

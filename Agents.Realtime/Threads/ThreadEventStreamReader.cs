@@ -37,19 +37,23 @@ public sealed partial class ThreadEventStreamReader(
                 // "deliver" span joins the trace that made it (its traceparent on the stream).
                 var batch = new List<TracedEvent>();
                 var batchLastId = lastId;
-                foreach (var (id, threadEvent, traceParent, problem) in Parse(result))
+                foreach (var (id, fields) in Entries(result))
                 {
                     batchLastId = id;
-                    if (problem is not null)
+                    if (EventStream.TryReadPosition(fields, out var threadId, out var seq) && delivery.DeliveredToAll(threadId, seq))
+                    {
+                        continue; // this instance's store sent it already: its payload is not even parsed
+                    }
+                    if (EventStream.Read(fields, out var problem) is { } threadEvent)
+                    {
+                        ActivityContext.TryParse(EventStream.TraceParentOf(fields), null, out var parent);
+                        batch.Add(new TracedEvent(threadEvent, parent));
+                    }
+                    else
                     {
                         // Skipped, not retried: reading it again would fail again and hold up every later event. If
                         // it stood for a real event, the next event of its thread finds the gap and fills it from the log.
-                        LogMalformedEntry(id, problem);
-                    }
-                    else if (threadEvent is not null && !delivery.DeliveredToAll(threadEvent))
-                    {
-                        ActivityContext.TryParse(traceParent, null, out var parent);
-                        batch.Add(new TracedEvent(threadEvent, parent));
+                        LogMalformedEntry(id, problem!);
                     }
                 }
                 await delivery.DeliverAsync(batch, stoppingToken);
@@ -63,23 +67,21 @@ public sealed partial class ThreadEventStreamReader(
         }
     }
 
-    /// <summary>XREAD's answer: [[stream, [[id, [field, value, ...]], ...]]]; an entry that is not an event says why.</summary>
-    private static IEnumerable<(string Id, ThreadEvent? Event, string? TraceParent, string? Problem)> Parse(RedisResult result)
+    /// <summary>XREAD's answer: [[stream, [[id, [field, value, ...]], ...]]], each entry's values as they came.</summary>
+    private static IEnumerable<(string Id, Dictionary<string, RedisValue> Fields)> Entries(RedisResult result)
     {
         foreach (var stream in (RedisResult[])result!)
         {
             foreach (var entry in (RedisResult[])((RedisResult[])stream!)[1]!)
             {
                 var parts = (RedisResult[])entry!;
-                var id = (string)parts[0]!;
                 var fields = (RedisResult[])parts[1]!;
-                var values = new Dictionary<string, string>();
+                var values = new Dictionary<string, RedisValue>(fields.Length / 2);
                 for (var i = 0; i + 1 < fields.Length; i += 2)
                 {
-                    values[(string)fields[i]!] = (string)fields[i + 1]!;
+                    values[(string)fields[i]!] = (RedisValue)fields[i + 1];
                 }
-                var threadEvent = EventStream.Read(values, out var problem);
-                yield return (id, threadEvent, EventStream.TraceParentOf(values), problem);
+                yield return ((string)parts[0]!, values);
             }
         }
     }

@@ -350,7 +350,7 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         {
             var entries = await _redis!.GetDatabase().StreamRangeAsync(EventStream.Key);
             return [.. entries
-                .Select(entry => EventStream.Read(entry.Values.ToDictionary(v => (string)v.Name!, v => (string)v.Value!), out _))
+                .Select(entry => EventStream.Read(entry.Values.ToDictionary(v => (string)v.Name!, v => v.Value), out _))
                 .OfType<ThreadEvent>()
                 .Where(e => e.ThreadId == thread)];
         }
