@@ -34,9 +34,13 @@ public static class EventStream
     {
         threadId = default;
         seq = 0;
-        return fields.TryGetValue("thread", out var thread) && Utf8Parser.TryParse(((ReadOnlyMemory<byte>)thread).Span, out threadId, out _)
+        return fields.TryGetValue("thread", out var thread) && TryParseWhole(((ReadOnlyMemory<byte>)thread).Span, out threadId)
             && fields.TryGetValue("seq", out var seqValue) && seqValue.TryParse(out seq);
     }
+
+    // Utf8Parser stops at the end of a GUID and says how far it read: an id with anything after it is not an id.
+    private static bool TryParseWhole(ReadOnlySpan<byte> utf8, out Guid value) =>
+        Utf8Parser.TryParse(utf8, out value, out var consumed) && consumed == utf8.Length;
 
     /// <summary>An entry's event, or null with the reason when the entry is not a well-formed event.</summary>
     public static ThreadEvent? Read(IReadOnlyDictionary<string, RedisValue> fields, out string? problem)

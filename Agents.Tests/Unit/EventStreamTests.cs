@@ -48,6 +48,7 @@ public sealed class EventStreamTests
 
     [Theory]
     [InlineData("not-a-guid", "7")]
+    [InlineData("0196f3a2-7c11-7d35-9a57-2f4c0f8e1b20x", "7")]
     [InlineData("0196f3a2-7c11-7d35-9a57-2f4c0f8e1b20", "seven")]
     [InlineData("0196f3a2-7c11-7d35-9a57-2f4c0f8e1b20", null)]
     public void AnEntryWithoutAThreadAndSeqIsNotAnEvent(string thread, string? seq)
