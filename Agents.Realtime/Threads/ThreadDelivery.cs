@@ -108,8 +108,6 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
     /// </summary>
     public bool DeliveredToAll(Guid threadId, long seq) => _threads.TryGetValue(threadId, out var channel) && seq <= channel.DeliveredToAll;
 
-    public bool DeliveredToAll(ThreadEvent threadEvent) => DeliveredToAll(threadEvent.ThreadId, threadEvent.Seq);
-
     /// <summary>
     /// A "deliver" span in the trace of whatever made the event (the message's store call, the agent's run), so a user
     /// turn reads as one trace from the hub call to the last delivery.

@@ -182,7 +182,7 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         // their copies a moment before): the reader skips it, and delivering it anyway sends nothing twice.
         var fromStream = await fixture.StreamEventsAsync(thread);
         var streamCopy = Assert.Single(fromStream);
-        await WaitUntilAsync(() => delivery.DeliveredToAll(streamCopy), "the delivery counts the message as delivered to all");
+        await WaitUntilAsync(() => delivery.DeliveredToAll(streamCopy.ThreadId, streamCopy.Seq), "the delivery counts the message as delivered to all");
         await delivery.DeliverAsync([.. fromStream.Select(e => new TracedEvent(e, default))], Cancel);
         Assert.Equal([sent.Seq], first.Seqs);
         Assert.Equal([sent.Seq], second.Seqs);
@@ -209,7 +209,7 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         Assert.Equal([1L, 2L], late.Seqs);
         Assert.Empty(early.Seqs); // not 2 before 1
         var fromStream = await fixture.StreamEventsAsync(thread);
-        Assert.False(delivery.DeliveredToAll(fromStream[^1]));
+        Assert.False(delivery.DeliveredToAll(fromStream[^1].ThreadId, fromStream[^1].Seq));
         await delivery.DeliverAsync([.. fromStream.Select(e => new TracedEvent(e, default))], Cancel);
         Assert.Equal([1L, 2L], early.Seqs);
         Assert.Equal([1L, 2L], late.Seqs);
@@ -245,7 +245,7 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         Assert.Equal([[1L], [2L]], slow.Writes);
         Assert.Equal([1L, 2L], Assert.Single(others[^1].Writes));
         var streamCopy = (await fixture.StreamEventsAsync(thread))[^1];
-        await WaitUntilAsync(() => delivery.DeliveredToAll(streamCopy), "the delivery counts both as delivered to all");
+        await WaitUntilAsync(() => delivery.DeliveredToAll(streamCopy.ThreadId, streamCopy.Seq), "the delivery counts both as delivered to all");
     }
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
