@@ -142,12 +142,13 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
         try
         {
             var floor = channel.DeliveredToAll;
-            var batch = fromStream.Select(e => new Pending(e, FromStream: true))
-                .Concat(channel.TakeCommitted().Select(e => new Pending(e, FromStream: false)))
-                .Where(p => p.Traced.Event.Seq > floor)
-                .OrderBy(p => p.Traced.Event.Seq).ThenBy(p => p.FromStream ? 0 : 1)
-                .DistinctBy(p => p.Traced.Event.Seq)
-                .ToArray();
+            if (!channel.HasCommitted && (fromStream.Length == 0 || fromStream.Max(e => e.Event.Seq) <= floor))
+            {
+                // Nothing new: the stream's copy of an event that went out meanwhile, or committed events that a fan-out
+                // under way took along. Asked before the batch is built: a delivery often finds this.
+                return;
+            }
+            var batch = BatchOf(fromStream, channel.TakeCommitted(), floor);
             if (batch.Length == 0)
             {
                 return;
@@ -223,6 +224,18 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
             channel.Gate.Release();
         }
     }
+
+    /// <summary>
+    /// The stream's events and those committed here, after <paramref name="floor"/>, in seq order, each once (the stream's
+    /// copy first). A method of its own so that the closure over the floor is made only when there is a batch to build.
+    /// </summary>
+    private static Pending[] BatchOf(TracedEvent[] fromStream, IReadOnlyList<TracedEvent> committed, long floor) =>
+        fromStream.Select(e => new Pending(e, FromStream: true))
+            .Concat(committed.Select(e => new Pending(e, FromStream: false)))
+            .Where(p => p.Traced.Event.Seq > floor)
+            .OrderBy(p => p.Traced.Event.Seq).ThenBy(p => p.FromStream ? 0 : 1)
+            .DistinctBy(p => p.Traced.Event.Seq)
+            .ToArray();
 
     /// <summary>Each event's span is open while the fan-out runs; none is the child of another.</summary>
     private static void StartDeliverActivities(IEnumerable<Pending> pending, List<Activity> spans, Activity? outer)
@@ -369,6 +382,9 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
         private List<TracedEvent> _committed = [];
         private volatile bool _hasCommitted;
 
+        /// <summary>Whether anything committed waits to be taken (read without the lock).</summary>
+        public bool HasCommitted => _hasCommitted;
+
         /// <summary>
         /// The lowest last seq of the members: every member has every event up to it. Written under <see cref="Gate"/>
         /// after each delivery and lowered by a join, read without the gate by the stream reader (a stale value only
@@ -422,8 +438,7 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
             }
             lock (_committedLock)
             {
-                var next = _committed.Where(e => e.Event.Seq >= nextSeq).OrderBy(e => e.Event.Seq).DistinctBy(e => e.Event.Seq).ToArray();
-                if (next.Select((e, i) => e.Event.Seq != nextSeq + i).Any(gap => gap))
+                if (RunFrom(_committed, nextSeq) is not { } next)
                 {
                     return null;
                 }
@@ -432,6 +447,17 @@ public sealed partial class ThreadDelivery(ApiClient api, ClientWork work, SendB
                 _hasCommitted = false;
                 return next.Length > 0 ? next : null;
             }
+        }
+
+        /// <summary>
+        /// The committed events from <paramref name="nextSeq"/> on, in seq order; null when one is missing between. A
+        /// method of its own because its lambdas capture <paramref name="nextSeq"/>: in the caller, their closure was
+        /// made on every look, with nothing committed too (1.5 KB a message at 40/s).
+        /// </summary>
+        private static TracedEvent[]? RunFrom(List<TracedEvent> committed, long nextSeq)
+        {
+            var next = committed.Where(e => e.Event.Seq >= nextSeq).OrderBy(e => e.Event.Seq).DistinctBy(e => e.Event.Seq).ToArray();
+            return next.Select((e, i) => e.Event.Seq != nextSeq + i).Any(gap => gap) ? null : next;
         }
 
         /// <summary>
