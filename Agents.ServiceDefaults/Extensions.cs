@@ -85,7 +85,7 @@ public static class Extensions
             // standard resilience handler: the exporter times out and retries on its own, a second retry loop around
             // it only holds the export thread longer, and the handler's own rejections (an open circuit, its timeouts)
             // are not the HttpRequestException the exporter catches. It also cost more than the send it wraps: 0.6 ms
-            // of Realtime's CPU a second against 0.4 (README, "Idle CPU").
+            // of Realtime's CPU a second against 0.4 (bench/realtime/README.md, "Idle CPU").
             foreach (var exporterClient in OtlpExporterClientNames)
             {
                 builder.Services.AddHttpClient(exporterClient).ConfigureAdditionalHttpMessageHandlers((handlers, _) =>

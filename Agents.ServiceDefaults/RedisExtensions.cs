@@ -29,8 +29,8 @@ public static class RedisExtensions
     /// <summary>
     /// The options every Redis client of the app connects with, for a connection of its own beside the shared one (a
     /// blocking reader): it keeps retrying in the background instead of failing at start, and completes on the .NET
-    /// thread pool rather than StackExchange.Redis's own threads, one hand-off less per reply (README, "A sharper
-    /// instrument, fewer wake-ups").
+    /// thread pool rather than StackExchange.Redis's own threads, one hand-off less per reply
+    /// (bench/realtime/README.md, "A sharper instrument, fewer wake-ups").
     /// </summary>
     public static ConfigurationOptions ClientOptions(string connectionString)
     {

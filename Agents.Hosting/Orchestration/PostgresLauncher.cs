@@ -39,10 +39,11 @@ internal sealed class PostgresLauncher(PostgresProbes probes) : IResourceLaunche
             throw new DistributedApplicationException($"initdb failed with exit code {exitCode}.");
         }
 
-        // Data lives only for this run, so durability settings that cost start time and latency are off. A commit does not
-        // wait for its WAL write either (synchronous_commit): that wait was half of the message store's time in the
-        // database, 0.6 ms against 0.3 per post_messages call (README, "Straight from the store"). What it risks, the last
-        // 0.6 s of commits if this server process crashes, is a risk to data that is deleted when the run stops.
+        // Data lives only for this run, so durability settings that cost start time and latency are off. A commit does
+        // not wait for its WAL write either (synchronous_commit): that wait was half of the message store's time in the
+        // database, 0.6 ms against 0.3 per post_messages call (bench/realtime/README.md, "Straight from the store").
+        // What it risks, the last 0.6 s of commits if this server process crashes, is a risk to data that is deleted
+        // when the run stops.
         string[] serverArgs = ["-D", data, "-p", server.Port!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-c", "listen_addresses=127.0.0.1", "-c", $"unix_socket_directories={root}", "-c", "fsync=off",
             "-c", "full_page_writes=off", "-c", "synchronous_commit=off", "-c", "max_connections=300", "-c", "log_min_messages=warning"];

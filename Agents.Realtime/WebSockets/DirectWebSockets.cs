@@ -16,13 +16,13 @@ namespace Agents.Realtime.WebSockets;
 /// <summary>
 /// Kestrel connection middleware in front of the HTTP server. A connection whose first request is a plain upgrade to
 /// /ws or to the hub (one that skipped negotiation; see <see cref="UpgradeRequestHead"/>) with a token that passes is
-/// answered here and becomes a WebSocket on the connection's input pipe and its socket: no HTTP/1.1 connection, request,
-/// headers, middleware awaits or request span stay under it for the hours a client stays, which is most of what an idle
-/// client cost (see README, "What a /ws connection holds"). A /ws connection runs its session; a hub connection runs
-/// SignalR's hub handler over it (<see cref="DirectHubConnection"/>). Any other connection, and a request this does not
-/// take (not plain, negotiated, or its token does not pass), goes to the HTTP server with nothing read from it, which
-/// answers and runs it as it always has. The token is checked by the app's own authentication handler and
-/// authorization policy (the hub's and /ws's: the default one).
+/// answered here and becomes a WebSocket on the connection's input pipe and its socket: no HTTP/1.1 connection,
+/// request, headers, middleware awaits or request span stay under it for the hours a client stays, which is most of
+/// what an idle client cost (see bench/realtime/README.md, "What a /ws connection holds"). A /ws connection runs its
+/// session; a hub connection runs SignalR's hub handler over it (<see cref="DirectHubConnection"/>). Any other
+/// connection, and a request this does not take (not plain, negotiated, or its token does not pass), goes to the HTTP
+/// server with nothing read from it, which answers and runs it as it always has. The token is checked by the app's own
+/// authentication handler and authorization policy (the hub's and /ws's: the default one).
 /// </summary>
 internal sealed partial class DirectWebSockets(
     IServiceProvider services,

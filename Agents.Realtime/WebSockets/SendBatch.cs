@@ -73,7 +73,7 @@ internal sealed unsafe class SendBatch(SendBatches owner, SendRing ring) : IDisp
     /// How many connections' writes go to the kernel in one system call: <see cref="Write"/> flushes the batch when it
     /// holds this many (a fan-out also flushes where it looks for newly committed events). Sixteen cost a scratch C
     /// fan-out on this project's machines as little per copy as a thousand, without moving the work to
-    /// <c>ksoftirqd</c>, where no process's CPU clock counts it (README, "Sends a batch at a time").
+    /// <c>ksoftirqd</c>, where no process's CPU clock counts it (bench/realtime/README.md, "Sends a batch at a time").
     /// </summary>
     public const int WritesPerFlush = 16;
 

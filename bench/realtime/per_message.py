@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Lays one step's per-message timings over a scheduler trace of the server core: what ran there while each message
-was on its way, and what ran between messages. See README, "Where a message's time goes".
+was on its way, and what ran between messages. See bench/realtime/README.md, "Where a message's time goes".
 
   perf record -e sched:sched_switch -e cpu-clock -c 100000 -C 1 -k CLOCK_MONOTONIC -o sched.data
       # while the bench runs, LoadGen given --dump-messages /tmp/m; -e cpu-clock -c 100000 is optional (see below)

@@ -9,7 +9,7 @@ namespace Agents.Bench.LoadGen;
 /// when the generator's one reader got round to them. On loopback the stamp is taken as the server's send is handed to
 /// the receiving side, so it is the server's delivery time. The reader serves 1,000 receivers from one thread on a
 /// shared core: a copy can wait in its socket behind the copies before it, or behind a pause of that core, time a
-/// receiver on a device of its own would not spend (README, "Arrival at the receiver's socket").
+/// receiver on a device of its own would not spend (bench/realtime/README.md, "Arrival at the receiver's socket").
 /// </summary>
 public static partial class ArrivalClock
 {

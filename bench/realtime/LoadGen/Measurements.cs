@@ -180,10 +180,10 @@ public static class Machine
 /// <summary>
 /// Keeps the generator's garbage collector out of a step's measured window. The generator allocates little while a step
 /// runs (a few MB), but each step's histograms (4.8 MB each) go to the large object heap around it, and the next small
-/// collection was then promoted to a full blocking one in the middle of the sends: 5-22 ms in which no copy was read and
-/// no message sent, charged as latency to whichever server was measured (README, "No collection of the generator's own
-/// during a step"). Inside the window a collection happens only if the generator allocates more than it asked room for;
-/// the step reports how many did and how long they stopped it.
+/// collection was then promoted to a full blocking one in the middle of the sends: 5-22 ms in which no copy was read
+/// and no message sent, charged as latency to whichever server was measured (bench/realtime/README.md, "No collection
+/// of the generator's own during a step"). Inside the window a collection happens only if the generator allocates more
+/// than it asked room for; the step reports how many did and how long they stopped it.
 /// </summary>
 public sealed class NoCollectionWindow : IDisposable
 {

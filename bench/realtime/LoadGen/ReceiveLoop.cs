@@ -6,13 +6,14 @@ namespace Agents.Bench.LoadGen;
 
 /// <summary>
 /// The generator's one receive thread: every connection's socket in one epoll set, read when it is readable. Until run
-/// 2026-12-05T0924Z each connection was a ClientWebSocket whose receives completed on .NET's socket engine: about 9 µs of
-/// the generator's core per copy received, so 1,000 copies took it 10-13 ms however fast a server sent them (see README,
-/// "An instrument that keeps up"). Here a copy costs one recv and a frame parse.
-/// Once woken, the thread polls (epoll_wait with no timeout) until nothing has come for <see cref="SpinMicroseconds"/>
-/// before it sleeps again. On loopback the receiver's wake-up is run and paid for by the sending core, so a reader that
-/// slept between the copies of one fan-out charged every server a wake-up per copy, and ours only when the reader had
-/// caught up with it, which made our fan-outs' time bimodal (README, "A reader that stays awake through a fan-out").
+/// 2026-12-05T0924Z each connection was a ClientWebSocket whose receives completed on .NET's socket engine: about 9 µs
+/// of the generator's core per copy received, so 1,000 copies took it 10-13 ms however fast a server sent them (see
+/// bench/realtime/README.md, "An instrument that keeps up"). Here a copy costs one recv and a frame parse. Once woken,
+/// the thread polls (epoll_wait with no timeout) until nothing has come for <see cref="SpinMicroseconds"/> before it
+/// sleeps again. On loopback the receiver's wake-up is run and paid for by the sending core, so a reader that slept
+/// between the copies of one fan-out charged every server a wake-up per copy, and ours only when the reader had caught
+/// up with it, which made our fan-outs' time bimodal (bench/realtime/README.md, "A reader that stays awake through a
+/// fan-out").
 /// </summary>
 public static partial class ReceiveLoop
 {

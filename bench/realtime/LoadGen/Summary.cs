@@ -38,7 +38,8 @@ public static class Summary
                 ["p50_ms"] = Median(s => s.P50Ms),
                 ["p99_ms"] = Median(s => s.P99Ms),
                 // The same latencies to when the generator's one reader read each copy (ArrivalClock): the headline
-                // figures until the generator took the kernel's arrival stamps (README, "Arrival at the receiver's socket").
+                // figures until the generator took the kernel's arrival stamps (bench/realtime/README.md, "Arrival at
+                // the receiver's socket").
                 ["read_p50_ms"] = Median(s => s.ReadP50Ms),
                 ["read_p99_ms"] = Median(s => s.ReadP99Ms),
                 ["lost"] = Median(s => s.Lost),

@@ -27,8 +27,8 @@ public static class Turn
         // At low rates a step of stepSeconds holds a few dozen messages: p99 would be the tail of one or two of them.
         var minMessages = options.Int("min-messages", 150);
         var idle = options.Ints("idle", "1000,5000");
-        // Each step's per-message timings, to lay over a scheduler trace of the server core (README, "Where a message's
-        // time goes"): <prefix>-<step id>.txt.
+        // Each step's per-message timings, to lay over a scheduler trace of the server core (bench/realtime/README.md,
+        // "Where a message's time goes"): <prefix>-<step id>.txt.
         var dumpMessages = options.Get("dump-messages", "") is { Length: > 0 } prefix ? prefix : null;
         var maxP99 = options.Int("max-p99", 250);
         ReceiveLoop.SpinMicroseconds = options.Int("receive-spin-us", 100);
@@ -79,11 +79,12 @@ public static class Turn
 
         var steps = new List<StepResult>();
         // Warm-up (not reported): JIT tiering, pools and caches on both sides, at a middle and a low rate, so the steps
-        // measure a server in its steady state (as it runs for hours) rather than one still compiling its hot paths.
-        // It ends at the first step's rate: every step then follows one at its own rate or a lower one. (Until run
-        // 2026-12-05T0944Z it ended at the middle rate, and the first step began with a drop in rate, which no other step
-        // has: see README, "An instrument that keeps up".) Each step has its own id: the sender's client message ids
-        // are made from it, and a server that deduplicates them (ours) would drop a repeated one.
+        // measure a server in its steady state (as it runs for hours) rather than one still compiling its hot paths. It
+        // ends at the first step's rate: every step then follows one at its own rate or a lower one. (Until run
+        // 2026-12-05T0944Z it ended at the middle rate, and the first step began with a drop in rate, which no other
+        // step has: see bench/realtime/README.md, "An instrument that keeps up".) Each step has its own id: the
+        // sender's client message ids are made from it, and a server that deduplicates them (ours) would drop a
+        // repeated one.
         var warmUps = new[] { rates[Math.Min(2, rates.Length - 1)], rates[0] };
         for (var i = 0; i < warmUps.Length; i++)
         {
