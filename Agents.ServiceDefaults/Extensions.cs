@@ -23,6 +23,9 @@ public static class Extensions
     /// <summary>Tag of the checks that say the process is alive (as opposed to ready).</summary>
     public const string LiveTag = "live";
 
+    /// <summary>How long an HTTP client's connection is reused before a new one is opened (a DNS change shows then).</summary>
+    private static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(15);
+
     /// <summary>The names the OTLP exporter (over HTTP) asks the HTTP client factory for.</summary>
     private static readonly string[] OtlpExporterClientNames = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
 
@@ -36,6 +39,14 @@ public static class Extensions
         {
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
+            // The factory's default rebuilds every client's handler, and with it its connections, every 2 minutes. That
+            // churn (the expiry, the old connections' disposal, the new connections here and on the server's side, all
+            // compiled by the JIT as they first run) landed on the server core as a burst of several hundred methods
+            // in the Api, Realtime and Web two minutes after start (bench/realtime/README.md, "Connections that
+            // last"). One handler for the process's life, whose connections are renewed now and then so that a DNS
+            // change still gets through, does the factory's job without it.
+            http.SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            http.UseSocketsHttpHandler((handler, _) => handler.PooledConnectionLifetime = PooledConnectionLifetime);
         });
         return builder;
     }

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 
 namespace Agents.Tests.Unit;
 
-/// <summary>Which HTTP clients get the standard resilience handler from the service defaults.</summary>
+/// <summary>What the service defaults give every HTTP client: resilience (but not the exporters), and lasting handlers.</summary>
 public sealed class ServiceDefaultsTests
 {
     [Fact]
@@ -28,6 +30,29 @@ public sealed class ServiceDefaultsTests
             var chain = Chain(handlers.CreateHandler(exporter));
             Assert.DoesNotContain(chain, handler => handler is ResilienceHandler);
             Assert.IsType<SocketsHttpHandler>(chain[^1]);
+        }
+    }
+
+    [Fact]
+    public void EveryClientKeepsItsHandlerForTheProcessLifeAndRenewsItsConnectionsEveryQuarterHour()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        });
+        builder.AddServiceDefaults();
+        using var host = builder.Build();
+        var handlers = host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
+        var factoryOptions = host.Services.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>();
+
+        foreach (var client in new[] { "api", "OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter" })
+        {
+            // Without this the factory rebuilds the handler, and reopens its connections, every 2 minutes.
+            Assert.Equal(Timeout.InfiniteTimeSpan, factoryOptions.Get(client).HandlerLifetime);
+            var primary = Assert.IsType<SocketsHttpHandler>(Chain(handlers.CreateHandler(client))[^1]);
+            Assert.Equal(TimeSpan.FromMinutes(15), primary.PooledConnectionLifetime);
         }
     }
 
