@@ -13,14 +13,7 @@ public sealed class ServiceDefaultsTests
     [Fact]
     public void ServiceClientsAreResilientButTheTelemetryExportersClientsAreNot()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318",
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-        });
-        builder.AddServiceDefaults();
-        using var host = builder.Build();
+        using var host = ServiceWithTelemetryExport();
         var handlers = host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
 
         Assert.Contains(Chain(handlers.CreateHandler("api")), handler => handler is ResilienceHandler);
@@ -36,14 +29,7 @@ public sealed class ServiceDefaultsTests
     [Fact]
     public void EveryClientKeepsItsHandlerForTheProcessLifeAndRenewsItsConnectionsEveryQuarterHour()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318",
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-        });
-        builder.AddServiceDefaults();
-        using var host = builder.Build();
+        using var host = ServiceWithTelemetryExport();
         var handlers = host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
         var factoryOptions = host.Services.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>();
 
@@ -54,6 +40,19 @@ public sealed class ServiceDefaultsTests
             var primary = Assert.IsType<SocketsHttpHandler>(Chain(handlers.CreateHandler(client))[^1]);
             Assert.Equal(TimeSpan.FromMinutes(15), primary.PooledConnectionLifetime);
         }
+    }
+
+    /// <summary>A service's host with the service defaults, exporting telemetry over OTLP/HTTP as the AppHost has it.</summary>
+    private static IHost ServiceWithTelemetryExport()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4318",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        });
+        builder.AddServiceDefaults();
+        return builder.Build();
     }
 
     private static List<HttpMessageHandler> Chain(HttpMessageHandler handler)
