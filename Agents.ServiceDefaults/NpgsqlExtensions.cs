@@ -41,7 +41,9 @@ public static class NpgsqlExtensions
                 .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null));
             if (!SetsMaxPoolSize(connectionString))
             {
-                dataSource.ConnectionStringBuilder.MaxPoolSize = DefaultMaxPoolSize;
+                // Never under a minimum the connection string asks for (Npgsql refuses a maximum below it).
+                var settings = dataSource.ConnectionStringBuilder;
+                settings.MaxPoolSize = Math.Max(DefaultMaxPoolSize, settings.MinPoolSize);
             }
             configureDataSource?.Invoke(dataSource);
         });

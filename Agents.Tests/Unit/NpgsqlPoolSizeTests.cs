@@ -13,6 +13,7 @@ public sealed class NpgsqlPoolSizeTests
     [InlineData("Host=127.0.0.1;Username=app;Maximum Pool Size=30", 30)]
     [InlineData("Host=127.0.0.1;Username=app;MaxPoolSize=100", 100)]
     [InlineData("Host=127.0.0.1;Username=app;maximum pool size=3", 3)]
+    [InlineData("Host=127.0.0.1;Username=app;Minimum Pool Size=20", 20)]
     public void TheConnectionStringsOwnPoolSizeWinsOverTheDefault(string connectionString, int expected)
     {
         var builder = Host.CreateApplicationBuilder();
