@@ -28,6 +28,11 @@ public sealed class AgentOptions
     [Range(0, 64)]
     public int Workers { get; set; } = 4;
 
+    /// <summary>How long an idle worker waits for a notice of a queued run before it looks at the queue anyway: the
+    /// fallback for a notice lost while the listening connection was down.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>A running run whose holder sent no heartbeat for this long is taken back and resumed.</summary>
     [Range(typeof(TimeSpan), "00:00:02", "01:00:00")]
     public TimeSpan RunLeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);

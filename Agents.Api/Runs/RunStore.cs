@@ -4,6 +4,9 @@ namespace Agents.Api.Runs;
 
 internal sealed record RunRecord(Guid Id, Guid ThreadId, string Kind, string RequestedBy, string Input, string State, int Attempts, string? TraceParent = null);
 
+/// <summary>A run a worker took, and whether other runs were queued when it did.</summary>
+internal sealed record TakenRun(RunRecord Run, bool MoreQueued);
+
 public enum RunAccess
 {
     Ok,
@@ -19,16 +22,25 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
 {
     private const string RunColumns = "id, thread_id AS threadid, kind, requested_by AS requestedby, input::text AS input, state::text AS state, attempts, traceparent";
 
-    public async Task<RunRecord?> TakeAsync(string workerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the oldest queued run nobody holds, and tells whether others were queued as it did: one notice of
+    /// <c>runs_queued</c> may stand for several runs, and the worker that takes the first wakes another for the next.
+    /// </summary>
+    public async Task<TakenRun?> TakeAsync(string workerId, CancellationToken cancellationToken)
     {
+        // Every part of the statement reads one snapshot, in which the taken run is still queued: hence "id <> taken.id".
         var sql = $"""
-            UPDATE runs SET status = 'running', worker_id = @workerId, heartbeat_at = now(), attempts = attempts + 1,
-                started_at = coalesce(started_at, now()), updated_at = now()
-            WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-            RETURNING {RunColumns}
+            WITH taken AS (
+                UPDATE runs SET status = 'running', worker_id = @workerId, heartbeat_at = now(), attempts = attempts + 1,
+                    started_at = coalesce(started_at, now()), updated_at = now()
+                WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
+                RETURNING {RunColumns})
+            SELECT taken.*, EXISTS (SELECT 1 FROM runs WHERE status = 'queued' AND id <> taken.id) AS morequeued FROM taken
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<RunRecord>(new CommandDefinition(sql, new { workerId }, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<TakenRow>(new CommandDefinition(sql, new { workerId }, cancellationToken: cancellationToken));
+        return row is null ? null
+            : new TakenRun(new RunRecord(row.Id, row.ThreadId, row.Kind, row.RequestedBy, row.Input, row.State, row.Attempts, row.TraceParent), row.MoreQueued);
     }
 
     public async Task HeartbeatAsync(string workerId, Guid[] runIds, CancellationToken cancellationToken)
@@ -49,8 +61,12 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var args = new { lease, includeMine, workerId, maxAttempts };
         var requeued = await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE runs SET status = 'queued', worker_id = NULL, updated_at = now() WHERE {stale} AND attempts < @maxAttempts; NOTIFY runs_queued;",
+            $"UPDATE runs SET status = 'queued', worker_id = NULL, updated_at = now() WHERE {stale} AND attempts < @maxAttempts",
             args, cancellationToken: cancellationToken));
+        if (requeued > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("NOTIFY runs_queued", cancellationToken: cancellationToken));
+        }
         // Failed by one UPDATE, so two Api instances sweeping at once cannot both report the same run.
         var dead = (await connection.QueryAsync<RunRecord>(new CommandDefinition($"""
             UPDATE runs SET status = 'failed', worker_id = NULL, finished_at = now(), updated_at = now(), error = 'worker lost too many times'
@@ -199,6 +215,9 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
             FROM runs r JOIN thread_members m ON m.thread_id = r.thread_id AND m.user_name = @user
             WHERE r.id = @runId FOR UPDATE OF r
             """, new { runId, user }, transaction, cancellationToken: cancellationToken));
+
+    private sealed record TakenRow(Guid Id, Guid ThreadId, string Kind, string RequestedBy, string Input, string State, int Attempts, string? TraceParent,
+        bool MoreQueued);
 
     private sealed record LockedRun(Guid Id, Guid ThreadId, string Status, string RequestedBy, string State);
 }

@@ -23,7 +23,6 @@ internal sealed partial class RunWorker(
 {
     public static readonly RedisChannel CancelChannel = RedisChannel.Literal("agents:run-cancel");
     private static readonly System.Diagnostics.ActivitySource Tracing = new("Agents.Api.Runs");
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
     private readonly SemaphoreSlim _wake = new(0);
 
@@ -63,31 +62,28 @@ internal sealed partial class RunWorker(
         }
     }
 
+    /// <summary>
+    /// One look at the queue per wake-up: a notice wakes one worker, and a worker that takes a run while others are
+    /// queued wakes the next. So a run costs one look, not one per worker, and none is left for the poll to find.
+    /// </summary>
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await store.TakeAsync(WorkerId, stoppingToken) is { } run)
+                // This look sees every run whose notice came so far (a notice comes after its commit): those wake-ups
+                // are answered by it, and left standing they would only cause looks that find nothing.
+                while (_wake.Wait(0, CancellationToken.None))
                 {
-                    using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    _running[run.Id] = cancel;
-                    // The run's work (engine, tools, Npgsql) joins the trace of the message that queued it.
-                    System.Diagnostics.ActivityContext.TryParse(run.TraceParent, null, out var parent);
-                    using var activity = Tracing.StartActivity("agent run", System.Diagnostics.ActivityKind.Internal, parent);
-                    activity?.SetTag("agents.run.id", run.Id);
-                    activity?.SetTag("agents.thread.id", run.ThreadId);
-                    activity?.SetTag("agents.run.attempt", run.Attempts);
-                    try
+                }
+                if (await store.TakeAsync(WorkerId, stoppingToken) is { } taken)
+                {
+                    if (taken.MoreQueued)
                     {
-                        await executor.ExecuteAsync(run, cancel.Token);
+                        _wake.Release();
                     }
-                    finally
-                    {
-                        _running.TryRemove(run.Id, out _);
-                    }
-                    continue;
+                    await RunAsync(taken.Run, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -100,12 +96,32 @@ internal sealed partial class RunWorker(
             }
             try
             {
-                await _wake.WaitAsync(PollInterval, stoppingToken);
+                await _wake.WaitAsync(options.Value.QueuePollInterval, stoppingToken);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+        }
+    }
+
+    private async Task RunAsync(RunRecord run, CancellationToken stoppingToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        _running[run.Id] = cancel;
+        // The run's work (engine, tools, Npgsql) joins the trace of the message that queued it.
+        System.Diagnostics.ActivityContext.TryParse(run.TraceParent, null, out var parent);
+        using var activity = Tracing.StartActivity("agent run", System.Diagnostics.ActivityKind.Internal, parent);
+        activity?.SetTag("agents.run.id", run.Id);
+        activity?.SetTag("agents.thread.id", run.ThreadId);
+        activity?.SetTag("agents.run.attempt", run.Attempts);
+        try
+        {
+            await executor.ExecuteAsync(run, cancel.Token);
+        }
+        finally
+        {
+            _running.TryRemove(run.Id, out _);
         }
     }
 
@@ -151,7 +167,7 @@ internal sealed partial class RunWorker(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => _wake.Release(options.Value.Workers);
+                connection.Notification += (_, _) => _wake.Release();
                 await using (var listen = new NpgsqlCommand("LISTEN runs_queued", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
@@ -171,7 +187,7 @@ internal sealed partial class RunWorker(
             catch (NpgsqlException e)
             {
                 LogWorkerFailed(e);
-                await Task.Delay(PollInterval, stoppingToken);
+                await Task.Delay(options.Value.QueuePollInterval, stoppingToken);
             }
         }
     }
