@@ -97,38 +97,64 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
         CancellationToken cancellationToken, string? error = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var appended = await UpdateAsync(connection, transaction, run.Id, run.ThreadId, status, plan, release, events, cancellationToken, error);
-        await transaction.CommitAsync(cancellationToken);
+        var appended = await UpdateAsync(connection, null, run.Id, run.ThreadId, status, plan, release, events, cancellationToken, error);
         await publisher.PublishAsync(appended);
     }
 
-    private static async Task<List<ThreadEvent>> UpdateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, Guid threadId,
+    /// <summary>
+    /// The run's row, then its events, then the notice if it is queued again: one batch, one round trip, in the caller's
+    /// transaction or, without one, in the batch's own. Locks go run row first, then thread row, as everywhere.
+    /// </summary>
+    private static async Task<List<ThreadEvent>> UpdateAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid runId, Guid threadId,
         string? status, PlanState? plan, bool release, (string Type, object Payload)[] events, CancellationToken cancellationToken, string? error = null)
     {
-        var terminal = status is "completed" or "failed" or "cancelled";
-        await connection.ExecuteAsync(new CommandDefinition("""
+        const string updateRun = """
             UPDATE runs SET
-                status = coalesce(@status, status),
-                state = coalesce(@state::jsonb, state),
-                kind = CASE WHEN @state IS NULL THEN kind ELSE 'plan' END,
-                worker_id = CASE WHEN @release THEN NULL ELSE worker_id END,
-                finished_at = CASE WHEN @terminal THEN now() ELSE finished_at END,
-                error = coalesce(@error, error),
-                heartbeat_at = CASE WHEN @release THEN heartbeat_at ELSE now() END,
+                status = coalesce($2, status),
+                state = coalesce($3::jsonb, state),
+                kind = CASE WHEN $3 IS NULL THEN kind ELSE 'plan' END,
+                worker_id = CASE WHEN $4 THEN NULL ELSE worker_id END,
+                finished_at = CASE WHEN $5 THEN now() ELSE finished_at END,
+                error = coalesce($6, error),
+                heartbeat_at = CASE WHEN $4 THEN heartbeat_at ELSE now() END,
                 updated_at = now()
-            WHERE id = @runId
-            """, new { runId, status, state = plan?.ToJson(), release, terminal, error }, transaction, cancellationToken: cancellationToken));
-        var appended = new List<ThreadEvent>();
-        foreach (var (type, payload) in events)
+            WHERE id = $1
+            """;
+        var terminal = status is "completed" or "failed" or "cancelled";
+        await using var batch = new NpgsqlBatch(connection, transaction)
         {
-            appended.Add(await EventLog.AppendAsync(connection, transaction, threadId, type, payload, cancellationToken));
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(updateRun)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter<Guid> { TypedValue = runId },
+                        new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                        new NpgsqlParameter { Value = (object?)plan?.ToJson() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                        new NpgsqlParameter<bool> { TypedValue = release },
+                        new NpgsqlParameter<bool> { TypedValue = terminal },
+                        new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                    },
+                },
+            },
+        };
+        var append = events.Length == 0 ? null
+            : new EventAppend(threadId, [.. events.Select(e => (e.Type, ProtocolJson.ToElement(e.Payload)))]);
+        if (append is not null)
+        {
+            batch.BatchCommands.Add(append.Command);
         }
         if (status == "queued")
         {
-            await connection.ExecuteAsync(new CommandDefinition("NOTIFY runs_queued", transaction: transaction, cancellationToken: cancellationToken));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("NOTIFY runs_queued"));
         }
-        return appended;
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (append is null)
+        {
+            return [];
+        }
+        return await append.ReadAsync(reader, cancellationToken); // the reader skips the update, which returns no rows
     }
 
     /// <summary>A member's decision on the step a plan waits on. Approval (with edited arguments, if any) queues the run again.</summary>

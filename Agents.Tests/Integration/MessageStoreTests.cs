@@ -248,6 +248,45 @@ public sealed class MessageStoreTests(MessageStoreTests.StoreFixture fixture) : 
         await WaitUntilAsync(() => delivery.DeliveredToAll(streamCopy.ThreadId, streamCopy.Seq), "the delivery counts both as delivered to all");
     }
 
+    [Fact]
+    public async Task EventsAppendedByOneStatementTakeTheNextSeqsInTheOrderGivenAndComeBackSo()
+    {
+        var thread = await fixture.CreateThreadAsync("lee");
+        await fixture.Store.PostAsync(thread, "lee", [new("e1", "first")], Cancel);
+        var before = await fixture.LastSeqAsync(thread);
+        string[] types = ["bot_status", "llm_response", "bot_status"];
+        var append = new EventAppend(thread, [.. types.Select((type, i) => (type, ProtocolJson.ToElement(new { n = i })))]);
+
+        List<ThreadEvent> appended;
+        await using (var connection = await fixture.DataSource.OpenConnectionAsync(Cancel))
+        await using (var batch = new NpgsqlBatch(connection) { BatchCommands = { append.Command } })
+        await using (var reader = await batch.ExecuteReaderAsync(Cancel))
+        {
+            appended = await append.ReadAsync(reader, Cancel);
+        }
+
+        Assert.Equal([before + 1, before + 2, before + 3], appended.Select(e => e.Seq));
+        Assert.Equal(types, appended.Select(e => e.Type));
+        Assert.Equal([0, 1, 2], appended.Select(e => e.Payload.GetProperty("n").GetInt32()));
+        Assert.Equal(before + 3, await fixture.LastSeqAsync(thread));
+        await using var read = await fixture.DataSource.OpenConnectionAsync(Cancel);
+        var log = await EventLog.ReadAsync(read, thread, before, 10, Cancel);
+        Assert.Equal(appended.Select(e => (e.Seq, e.Type, e.Payload.GetProperty("n").GetInt32())),
+            log.Events.Select(e => (e.Seq, e.Type, e.Payload.GetProperty("n").GetInt32())));
+    }
+
+    [Fact]
+    public async Task AnAppendToAThreadThatDoesNotExistFailsAndAppendsNothing()
+    {
+        var append = new EventAppend(Guid.NewGuid(), [("bot_status", ProtocolJson.ToElement(new { n = 0 }))]);
+
+        await using var connection = await fixture.DataSource.OpenConnectionAsync(Cancel);
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { append.Command } };
+        await using var reader = await batch.ExecuteReaderAsync(Cancel);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => append.ReadAsync(reader, Cancel));
+    }
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
