@@ -102,8 +102,8 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
     }
 
     /// <summary>
-    /// The run's row, then its events, then the notice if it is queued again: one batch, one round trip, in the caller's
-    /// transaction or, without one, in the batch's own. Locks go run row first, then thread row, as everywhere.
+    /// The run's row (when it changes), then its events, then the notice if it is queued again: one batch, one round
+    /// trip, in the caller's transaction or, without one, in the batch's own. Locks go run row first, then thread row.
     /// </summary>
     private static async Task<List<ThreadEvent>> UpdateAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid runId, Guid threadId,
         string? status, PlanState? plan, bool release, (string Type, object Payload)[] events, CancellationToken cancellationToken, string? error = null)
@@ -120,25 +120,25 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
                 updated_at = now()
             WHERE id = $1
             """;
-        var terminal = status is "completed" or "failed" or "cancelled";
-        await using var batch = new NpgsqlBatch(connection, transaction)
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        // An event alone (a status, a token, a step's output) leaves the run's row alone: its holder's heartbeat is kept
+        // by the worker's timer, and an update would rewrite the row and its indexes for nothing.
+        if (status is not null || plan is not null || release || error is not null)
         {
-            BatchCommands =
+            var terminal = status is "completed" or "failed" or "cancelled";
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(updateRun)
             {
-                new NpgsqlBatchCommand(updateRun)
+                Parameters =
                 {
-                    Parameters =
-                    {
-                        new NpgsqlParameter<Guid> { TypedValue = runId },
-                        new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
-                        new NpgsqlParameter { Value = (object?)plan?.ToJson() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
-                        new NpgsqlParameter<bool> { TypedValue = release },
-                        new NpgsqlParameter<bool> { TypedValue = terminal },
-                        new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
-                    },
+                    new NpgsqlParameter<Guid> { TypedValue = runId },
+                    new NpgsqlParameter { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                    new NpgsqlParameter { Value = (object?)plan?.ToJson() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                    new NpgsqlParameter<bool> { TypedValue = release },
+                    new NpgsqlParameter<bool> { TypedValue = terminal },
+                    new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
                 },
-            },
-        };
+            });
+        }
         var append = events.Length == 0 ? null
             : new EventAppend(threadId, [.. events.Select(e => (e.Type, ProtocolJson.ToElement(e.Payload)))]);
         if (append is not null)
@@ -148,6 +148,10 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
         if (status == "queued")
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("NOTIFY runs_queued"));
+        }
+        if (batch.BatchCommands.Count == 0)
+        {
+            return [];
         }
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (append is null)
