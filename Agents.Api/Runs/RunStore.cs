@@ -139,25 +139,14 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
                 },
             });
         }
-        var append = events.Length == 0 ? null
-            : new EventAppend(threadId, [.. events.Select(e => (e.Type, ProtocolJson.ToElement(e.Payload)))]);
-        if (append is not null)
-        {
-            batch.BatchCommands.Add(append.Command);
-        }
+        // Every change of a run is told in its thread: there is always an event.
+        var append = new EventAppend(threadId, [.. events.Select(e => (e.Type, ProtocolJson.ToElement(e.Payload)))]);
+        batch.BatchCommands.Add(append.Command);
         if (status == "queued")
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("NOTIFY runs_queued"));
         }
-        if (batch.BatchCommands.Count == 0)
-        {
-            return [];
-        }
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        if (append is null)
-        {
-            return [];
-        }
         return await append.ReadAsync(reader, cancellationToken); // the reader skips the update, which returns no rows
     }
 
