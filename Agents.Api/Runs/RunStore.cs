@@ -75,14 +75,31 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
             """, args, cancellationToken: cancellationToken))).ToList();
         foreach (var run in dead)
         {
-            var plan = PlanState.From(run.State);
-            List<(string, object)> events = plan is null
-                ? [(EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Error, run.Id))]
-                : [(EventTypes.WorkflowFailed, new WorkflowFailedPayload(run.Id, plan.Current, $"The run stopped {run.Attempts} times (the Api went away); it was given up.")),
-                   (EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Error, run.Id))];
-            await UpdateAsync(run, null, null, release: true, [.. events], cancellationToken);
+            await UpdateAsync(run, null, null, release: true,
+                FailureEvents(run, $"The run stopped {run.Attempts} times (the Api went away); it was given up."), cancellationToken);
         }
         return (requeued, dead.Count);
+    }
+
+    /// <summary>Fails a run for good, with <paramref name="reason"/>, and tells its thread.</summary>
+    public Task FailAsync(RunRecord run, string reason, CancellationToken cancellationToken) =>
+        UpdateAsync(run, "failed", null, release: true, FailureEvents(run, reason), cancellationToken, reason);
+
+    /// <summary>A plan's <c>workflow_failed</c> with the reason, then <c>bot_status error</c>; the state is read only
+    /// if it still reads as a plan, as a run may fail because it does not.</summary>
+    private static (string Type, object Payload)[] FailureEvents(RunRecord run, string reason)
+    {
+        PlanState? plan;
+        try
+        {
+            plan = PlanState.From(run.State);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            plan = null;
+        }
+        (string, object) error = (EventTypes.BotStatus, new BotStatusPayload(BotStatuses.Error, run.Id));
+        return plan is null ? [error] : [(EventTypes.WorkflowFailed, new WorkflowFailedPayload(run.Id, plan.Current, reason)), error];
     }
 
     public async Task<bool> IsCancelRequestedAsync(Guid runId, CancellationToken cancellationToken)

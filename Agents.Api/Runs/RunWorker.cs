@@ -119,6 +119,13 @@ internal sealed partial class RunWorker(
         {
             await executor.ExecuteAsync(run, cancel.Token);
         }
+        catch (Exception e) when (e is not (OperationCanceledException or NpgsqlException or TimeoutException or RedisException))
+        {
+            // A fault of the run's own (a bug, a state that no longer reads), not of the database or Redis, which leave
+            // the run to be taken back and tried again: it would fail again, so it fails now, alone, and the worker goes on.
+            LogRunFailed(e, run.Id);
+            await store.FailAsync(run, "The run failed unexpectedly and was stopped.", CancellationToken.None);
+        }
         finally
         {
             _running.TryRemove(run.Id, out _);
@@ -212,6 +219,9 @@ internal sealed partial class RunWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took back runs whose worker stopped: {Requeued} queued again, {Failed} given up")]
     private partial void LogReclaimed(int requeued, int failed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed unexpectedly; it is marked failed")]
+    private partial void LogRunFailed(Exception exception, Guid runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A run worker failed; it goes on")]
     private partial void LogWorkerFailed(Exception exception);

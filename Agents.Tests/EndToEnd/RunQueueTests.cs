@@ -7,7 +7,8 @@ using StackExchange.Redis;
 
 namespace Agents.Tests.EndToEnd;
 
-/// <summary>The whole app's run queue: how the Api's workers learn of queued runs (a notice, and each other).</summary>
+/// <summary>The whole app's run queue: how the Api's workers learn of queued runs (a notice, and each other), and what a
+/// run that cannot be executed does to them.</summary>
 public sealed class RunQueueTests(ITestOutputHelper output)
 {
     [Theory]
@@ -31,5 +32,40 @@ public sealed class RunQueueTests(ITestOutputHelper output)
         Assert.NotNull(stored);
         await alice.WaitUntilAsync(c => c.EventsOf(thread).Count(e => e.Type == EventTypes.LlmResponse) == 3, "a reply to each of the three",
             TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task ARunThatCannotBeExecutedFailsAloneAndTheApiGoesOnAnswering()
+    {
+        await using var app = await TestApps.StartAppHostAsync(output);
+        await using var alice = await AgentsClient.SignInAsync(app.GetEndpoint(ResourceNames.Web), "alice");
+        var thread = await alice.StartThreadAsync("A broken run");
+        var cancel = TestContext.Current.CancellationToken;
+        await using var dataSource = NpgsqlDataSource.Create(await app.GetConnectionStringAsync(ResourceNames.Database, cancel) ?? "");
+
+        // A plan whose saved state no longer reads as one (as a bad migration would leave it): executing it throws.
+        var run = Guid.CreateVersion7();
+        await using (var insert = dataSource.CreateCommand(
+            "INSERT INTO runs (id, thread_id, kind, status, requested_by, trigger_seq, state) VALUES ($1, $2, 'plan', 'queued', 'alice', 1, '{\"steps\": 5}')"))
+        {
+            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = run });
+            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = thread });
+            await insert.ExecuteNonQueryAsync(cancel);
+        }
+        await using (var notify = dataSource.CreateCommand("NOTIFY runs_queued"))
+        {
+            await notify.ExecuteNonQueryAsync(cancel);
+        }
+
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.BotStatus
+            && e.Payload.GetProperty("status").GetString() == BotStatuses.Error && e.Payload.GetProperty("run_id").GetGuid() == run), "the broken run's error");
+        await using (var status = dataSource.CreateCommand("SELECT status || ': ' || error FROM runs WHERE id = $1"))
+        {
+            status.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = run });
+            Assert.Equal("failed: The run failed unexpectedly and was stopped.", await status.ExecuteScalarAsync(cancel));
+        }
+        // The same worker, the same Api, go on.
+        await alice.SendAsync(thread, "hello");
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmResponse), "a reply to the next message");
     }
 }
