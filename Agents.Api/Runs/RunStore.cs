@@ -75,7 +75,8 @@ internal sealed class RunStore(NpgsqlDataSource dataSource, EventPublisher publi
             """, args, cancellationToken: cancellationToken))).ToList();
         foreach (var run in dead)
         {
-            await UpdateAsync(run, null, null, release: true,
+            // The UPDATE above failed and released it already: only its thread is left to tell.
+            await UpdateAsync(run, null, null, release: false,
                 FailureEvents(run, $"The run stopped {run.Attempts} times (the Api went away); it was given up."), cancellationToken);
         }
         return (requeued, dead.Count);

@@ -68,4 +68,36 @@ public sealed class RunQueueTests(ITestOutputHelper output)
         await alice.SendAsync(thread, "hello");
         await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.LlmResponse), "a reply to the next message");
     }
+
+    [Fact]
+    public async Task ARunWhoseHolderStoppedTooOftenIsGivenUpAndItsThreadToldOnce()
+    {
+        await using var app = await TestApps.StartAppHostAsync(output);
+        await using var alice = await AgentsClient.SignInAsync(app.GetEndpoint(ResourceNames.Web), "alice");
+        var thread = await alice.StartThreadAsync("Given up");
+        var cancel = TestContext.Current.CancellationToken;
+        await using var dataSource = NpgsqlDataSource.Create(await app.GetConnectionStringAsync(ResourceNames.Database, cancel) ?? "");
+
+        // Held by a worker that went away an hour ago, after its third start (Agent:MaxAttempts).
+        var run = Guid.CreateVersion7();
+        await using (var insert = dataSource.CreateCommand("""
+            INSERT INTO runs (id, thread_id, kind, status, requested_by, trigger_seq, worker_id, heartbeat_at, attempts)
+            VALUES ($1, $2, 'reply', 'running', 'alice', 1, 'gone', now() - interval '1 hour', 3)
+            """))
+        {
+            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = run });
+            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = thread });
+            await insert.ExecuteNonQueryAsync(cancel);
+        }
+
+        await alice.WaitUntilAsync(c => c.EventsOf(thread).Any(e => e.Type == EventTypes.BotStatus
+            && e.Payload.GetProperty("run_id").GetGuid() == run), "the given-up run's status", TimeSpan.FromSeconds(60));
+        await using (var status = dataSource.CreateCommand("SELECT status || ': ' || error || ', ' || coalesce(worker_id, 'no holder') FROM runs WHERE id = $1"))
+        {
+            status.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = run });
+            Assert.Equal("failed: worker lost too many times, no holder", await status.ExecuteScalarAsync(cancel));
+        }
+        var told = Assert.Single(alice.EventsOf(thread), e => e.Type == EventTypes.BotStatus);
+        Assert.Equal(BotStatuses.Error, told.Payload.GetProperty("status").GetString());
+    }
 }
