@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -7,14 +6,15 @@ namespace Agents.Realtime.Hub;
 
 /// <summary>
 /// A message going to many directly taken hub connections is framed once per protocol, not once per connection: the
-/// WebSocket frame (text for JSON, binary for MessagePack) is kept beside the serialised message for as long as it
-/// lives (thread delivery hands the same message to every connection of the thread).
+/// WebSocket frame (text for JSON, binary for MessagePack) is kept for the last few messages, found by the message's
+/// identity (thread delivery hands the same message to every connection of the thread in turn).
 /// </summary>
 internal static class HubFrames
 {
-    private static readonly ConditionalWeakTable<SerializedHubMessage, ByProtocol> Frames = [];
+    private static readonly RecentByIdentity<SerializedHubMessage, ByProtocol> Frames = new(16);
 
-    public static byte[] Of(SerializedHubMessage message, IHubProtocol protocol) => Frames.GetOrCreateValue(message).Get(message, protocol);
+    public static byte[] Of(SerializedHubMessage message, IHubProtocol protocol) =>
+        Frames.GetOrAdd<object?>(message, null, static (_, _) => new ByProtocol()).Get(message, protocol);
 
     private sealed class ByProtocol
     {

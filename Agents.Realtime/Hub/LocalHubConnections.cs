@@ -52,13 +52,13 @@ public sealed class AgentHubLifetimeManager(
 /// </summary>
 public sealed class SharedHubMessages
 {
-    private readonly Slots _events = new(64);
-    private readonly Slots _typing = new(4);
-    private readonly Slots _presence = new(4);
+    private readonly RecentByIdentity<object, SerializedHubMessage> _events = new(64);
+    private readonly RecentByIdentity<object, SerializedHubMessage> _typing = new(4);
+    private readonly RecentByIdentity<object, SerializedHubMessage> _presence = new(4);
 
     private Batch? _lastBatch;
 
-    public SerializedHubMessage ThreadEvent(ThreadEvent threadEvent) => _events.Get(nameof(IAgentClient.ThreadEvent), threadEvent);
+    public SerializedHubMessage ThreadEvent(ThreadEvent threadEvent) => Invocation(_events, nameof(IAgentClient.ThreadEvent), threadEvent);
 
     /// <summary>
     /// Several ThreadEvent messages back to back, in one protocol's framing (JSON messages end with 0x1e, MessagePack
@@ -101,31 +101,10 @@ public sealed class SharedHubMessages
         }
     }
 
-    public SerializedHubMessage Typing(TypingEvent typing) => _typing.Get(nameof(IAgentClient.Typing), typing);
+    public SerializedHubMessage Typing(TypingEvent typing) => Invocation(_typing, nameof(IAgentClient.Typing), typing);
 
-    public SerializedHubMessage Presence(PresenceEvent presence) => _presence.Get(nameof(IAgentClient.Presence), presence);
+    public SerializedHubMessage Presence(PresenceEvent presence) => Invocation(_presence, nameof(IAgentClient.Presence), presence);
 
-    /// <summary>A small ring of recent messages, found by their argument's identity.</summary>
-    private sealed class Slots(int size)
-    {
-        private readonly Slot?[] _slots = new Slot?[size];
-        private int _next;
-
-        public SerializedHubMessage Get(string target, object argument)
-        {
-            foreach (var slot in _slots)
-            {
-                if (slot is not null && ReferenceEquals(slot.Argument, argument))
-                {
-                    return slot.Message;
-                }
-            }
-            // A race only costs a second serialisation: a slot always holds a message matching its argument.
-            var fresh = new Slot(argument, new SerializedHubMessage(new InvocationMessage(target, [argument])));
-            Volatile.Write(ref _slots[(int)((uint)Interlocked.Increment(ref _next) % (uint)_slots.Length)], fresh);
-            return fresh.Message;
-        }
-    }
-
-    private sealed record Slot(object Argument, SerializedHubMessage Message);
+    private static SerializedHubMessage Invocation(RecentByIdentity<object, SerializedHubMessage> recent, string target, object argument) =>
+        recent.GetOrAdd(argument, target, static (argument, target) => new SerializedHubMessage(new InvocationMessage(target, [argument])));
 }

@@ -167,7 +167,7 @@ internal sealed partial class DirectWebSockets(
             handshake?.SetTag("http.response.status_code", StatusCodes.Status101SwitchingProtocols);
         }
         Activity.Current = null; // the session's frames are traces of their own
-        var wire = new WebSocketWire(connection.Transport.Input.AsStream(), output);
+        var wire = new WebSocketWire(new PipeInput(connection.Transport.Input), output);
         var socket = WebSocket.CreateFromStream(wire, new WebSocketCreationOptions
         {
             IsServer = true,

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Agents.Realtime.WebSockets;
@@ -174,8 +175,11 @@ internal sealed partial class WebSocketSession : IEventSink
     /// <summary>
     /// The next whole message in a pooled buffer (null when the client closed or went away). It first waits with an
     /// empty buffer, so a client that sends nothing holds none; a message over the limit is read to its end and dropped.
+    /// Its state machine is pooled: a receive of an idle client waits for seconds (until its next pong), so one allocated
+    /// per receive would outlive collections and be copied into the older generations each time.
     /// </summary>
-    private async Task<(byte[]? Buffer, int Length, bool TooLarge)> ReceiveMessageAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(byte[]? Buffer, int Length, bool TooLarge)> ReceiveMessageAsync(CancellationToken cancellationToken)
     {
         ValueWebSocketReceiveResult result;
         try
