@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
@@ -23,8 +24,16 @@ public static class Extensions
     /// <summary>Tag of the checks that say the process is alive (as opposed to ready).</summary>
     public const string LiveTag = "live";
 
-    /// <summary>How long an HTTP client's connection is reused before a new one is opened (a DNS change shows then).</summary>
+    /// <summary>
+    /// How long an HTTP client's connection is reused before a new one is opened (a DNS change shows then), busy or idle.
+    /// </summary>
     private static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How long the services' HTTP server keeps an idle connection open: longer than its clients do, so that the client
+    /// closes it, never the server while the client is sending a request on it.
+    /// </summary>
+    private static readonly TimeSpan ServerKeepAliveTimeout = PooledConnectionLifetime + TimeSpan.FromMinutes(1);
 
     /// <summary>The names the OTLP exporter (over HTTP) asks the HTTP client factory for.</summary>
     private static readonly string[] OtlpExporterClientNames = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
@@ -45,9 +54,17 @@ public static class Extensions
             // in the Api, Realtime and Web two minutes after start (bench/realtime/README.md, "Connections that
             // last"). One handler for the process's life, whose connections are renewed now and then so that a DNS
             // change still gets through, does the factory's job without it.
+            // The same goes for a connection closed after a minute idle (the handler's default), as Realtime's to the
+            // Api between two joins: on both sides, its close was the JIT's first sight of that path, 50-70 ms of it in
+            // each process, on the server core (bench/realtime/README.md, "Connections that last").
             http.SetHandlerLifetime(Timeout.InfiniteTimeSpan);
-            http.UseSocketsHttpHandler((handler, _) => handler.PooledConnectionLifetime = PooledConnectionLifetime);
+            http.UseSocketsHttpHandler((handler, _) =>
+            {
+                handler.PooledConnectionLifetime = PooledConnectionLifetime;
+                handler.PooledConnectionIdleTimeout = PooledConnectionLifetime;
+            });
         });
+        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.KeepAliveTimeout = ServerKeepAliveTimeout);
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace Agents.Tests.Unit;
 
-/// <summary>What the service defaults give every HTTP client: resilience (but not the exporters), and lasting handlers.</summary>
+/// <summary>What the service defaults give every HTTP client (resilience, but not the exporters; lasting handlers and connections) and the HTTP server.</summary>
 public sealed class ServiceDefaultsTests
 {
     [Fact]
@@ -39,7 +40,24 @@ public sealed class ServiceDefaultsTests
             Assert.Equal(Timeout.InfiniteTimeSpan, factoryOptions.Get(client).HandlerLifetime);
             var primary = Assert.IsType<SocketsHttpHandler>(Chain(handlers.CreateHandler(client))[^1]);
             Assert.Equal(TimeSpan.FromMinutes(15), primary.PooledConnectionLifetime);
+            // Idle, too: the handler's default closes a connection after a minute without a request.
+            Assert.Equal(TimeSpan.FromMinutes(15), primary.PooledConnectionIdleTimeout);
         }
+    }
+
+    [Fact]
+    public void TheServerKeepsAnIdleConnectionLongerThanItsClientsDo()
+    {
+        using var host = ServiceWithTelemetryExport();
+        var handlers = host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
+        var client = Assert.IsType<SocketsHttpHandler>(Chain(handlers.CreateHandler("api"))[^1]);
+
+        var server = host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+
+        // The client closes an idle connection, never the server while a request may be on its way on it.
+        Assert.True(server.Limits.KeepAliveTimeout > client.PooledConnectionIdleTimeout,
+            $"the server's keep-alive ({server.Limits.KeepAliveTimeout}) must outlast the client's idle timeout ({client.PooledConnectionIdleTimeout})");
+        Assert.Equal(TimeSpan.FromMinutes(16), server.Limits.KeepAliveTimeout);
     }
 
     /// <summary>A service's host with the service defaults, exporting telemetry over OTLP/HTTP as the AppHost has it.</summary>
