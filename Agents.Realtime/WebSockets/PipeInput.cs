@@ -29,8 +29,10 @@ internal sealed class PipeInput(PipeReader reader) : ConnectionStream
     {
     }
 
-    /// <summary>What the pipe holds, up to <paramref name="destination"/>'s length; 0 once the pipe is complete. A read into
-    /// an empty buffer (a WebSocket waiting for data without holding a buffer) returns 0 once data is there, taking none.</summary>
+    /// <summary>
+    /// What the pipe holds, up to <paramref name="destination"/>'s length; 0 once the pipe is complete. A read into an
+    /// empty buffer (a WebSocket waiting for data without holding a buffer) returns 0 once data is there, taking none.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadFromPipeAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
