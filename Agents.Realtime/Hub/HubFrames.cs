@@ -14,7 +14,7 @@ internal static class HubFrames
     private static readonly RecentByIdentity<SerializedHubMessage, ByProtocol> Frames = new(16);
 
     public static byte[] Of(SerializedHubMessage message, IHubProtocol protocol) =>
-        Frames.GetOrAdd<object?>(message, null, static (_, _) => new ByProtocol()).Get(message, protocol);
+        Frames.GetOrAdd(message, static _ => new ByProtocol()).Get(message, protocol);
 
     private sealed class ByProtocol
     {

@@ -13,6 +13,8 @@ internal sealed class RecentByIdentity<TKey, TValue>(int size) where TKey : clas
     private readonly Entry?[] _entries = new Entry?[size];
     private int _last;
 
+    public TValue GetOrAdd(TKey key, Func<TKey, TValue> create) => GetOrAdd(key, create, static (key, create) => create(key));
+
     public TValue GetOrAdd<TState>(TKey key, TState state, Func<TKey, TState, TValue> create)
     {
         // The newest entry first: during a fan-out it is nearly always the one asked for.

@@ -13,18 +13,18 @@ internal static class SharedFrames
     private static readonly RecentByIdentity<object, byte[]> Frames = new(16);
 
     public static byte[] Of(ThreadEvent threadEvent) =>
-        Frames.GetOrAdd<object?>(threadEvent, null, static (e, _) => Frame(OutgoingFrame.From((ThreadEvent)e)));
+        Frames.GetOrAdd(threadEvent, static e => Frame(OutgoingFrame.From((ThreadEvent)e)));
 
     public static byte[] Of(IReadOnlyList<ThreadEvent> batch) =>
         batch.Count == 1
             ? Of(batch[0])
-            : Frames.GetOrAdd<object?>(batch, null, static (b, _) => TextFrames.Concat([.. ((IReadOnlyList<ThreadEvent>)b).Select(Of)]));
+            : Frames.GetOrAdd(batch, static b => TextFrames.Concat([.. ((IReadOnlyList<ThreadEvent>)b).Select(Of)]));
 
     public static byte[] Of(TypingEvent typing) =>
-        Frames.GetOrAdd<object?>(typing, null, static (e, _) => Frame(new OutgoingFrame(EventTypes.Typing, e, ((TypingEvent)e).ThreadId)));
+        Frames.GetOrAdd(typing, static e => Frame(new OutgoingFrame(EventTypes.Typing, e, ((TypingEvent)e).ThreadId)));
 
     public static byte[] Of(PresenceEvent presence) =>
-        Frames.GetOrAdd<object?>(presence, null, static (e, _) => Frame(new OutgoingFrame(EventTypes.Presence, e, ((PresenceEvent)e).ThreadId)));
+        Frames.GetOrAdd(presence, static e => Frame(new OutgoingFrame(EventTypes.Presence, e, ((PresenceEvent)e).ThreadId)));
 
     /// <summary>The frame on the wire: the WebSocket header, then the JSON.</summary>
     public static byte[] Frame(OutgoingFrame frame) => TextFrames.Frame(JsonSerializer.SerializeToUtf8Bytes(frame, FrameJson.Options));

@@ -31,7 +31,7 @@ public sealed class RecentByIdentityTests
         var recent = new RecentByIdentity<Key, int>(4);
         var builds = 0;
         Key[] keys = [.. Enumerable.Range(0, 5).Select(i => new Key($"k{i}"))];
-        int Get(Key key) => recent.GetOrAdd<object?>(key, null, (_, _) => ++builds);
+        int Get(Key key) => recent.GetOrAdd(key, _ => ++builds);
 
         foreach (var key in keys)
         {
