@@ -35,6 +35,18 @@ public static class Extensions
     /// </summary>
     private static readonly TimeSpan ServerKeepAliveTimeout = PooledConnectionLifetime + TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How a client of the app's services keeps its connections: each is reused for <see cref="PooledConnectionLifetime"/>,
+    /// busy or idle, then replaced. Every client from the HTTP client factory gets it; a client made otherwise (the front
+    /// door's proxy) takes it from here.
+    /// </summary>
+    public static void KeepConnections(SocketsHttpHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        handler.PooledConnectionLifetime = PooledConnectionLifetime;
+        handler.PooledConnectionIdleTimeout = PooledConnectionLifetime;
+    }
+
     /// <summary>The names the OTLP exporter (over HTTP) asks the HTTP client factory for.</summary>
     private static readonly string[] OtlpExporterClientNames = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
 
@@ -58,11 +70,7 @@ public static class Extensions
             // Api between two joins: on both sides, its close was the JIT's first sight of that path, 50-70 ms of it in
             // each process, on the server core (bench/realtime/README.md, "Connections that last").
             http.SetHandlerLifetime(Timeout.InfiniteTimeSpan);
-            http.UseSocketsHttpHandler((handler, _) =>
-            {
-                handler.PooledConnectionLifetime = PooledConnectionLifetime;
-                handler.PooledConnectionIdleTimeout = PooledConnectionLifetime;
-            });
+            http.UseSocketsHttpHandler((handler, _) => KeepConnections(handler));
         });
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.KeepAliveTimeout = ServerKeepAliveTimeout);
         return builder;

@@ -46,6 +46,21 @@ public sealed class ServiceDefaultsTests
     }
 
     [Fact]
+    public void AClientMadeOutsideTheFactoryKeepsItsConnectionsAsTheFactorysClientsDo()
+    {
+        using var host = ServiceWithTelemetryExport();
+        var fromFactory = Assert.IsType<SocketsHttpHandler>(Chain(host.Services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler("api"))[^1]);
+        // As the front door's proxy makes its own (YARP's forwarder client).
+        using var own = new SocketsHttpHandler();
+
+        Microsoft.Extensions.Hosting.Extensions.KeepConnections(own);
+
+        Assert.Equal(fromFactory.PooledConnectionLifetime, own.PooledConnectionLifetime);
+        Assert.Equal(fromFactory.PooledConnectionIdleTimeout, own.PooledConnectionIdleTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(15), own.PooledConnectionIdleTimeout);
+    }
+
+    [Fact]
     public void TheServerKeepsAnIdleConnectionLongerThanItsClientsDo()
     {
         using var host = ServiceWithTelemetryExport();
