@@ -35,6 +35,9 @@ public static class Extensions
     /// </summary>
     private static readonly TimeSpan ServerKeepAliveTimeout = PooledConnectionLifetime + TimeSpan.FromMinutes(1);
 
+    /// <summary>The names the OTLP exporter (over HTTP) asks the HTTP client factory for.</summary>
+    private static readonly string[] OtlpExporterClientNames = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
+
     /// <summary>
     /// How a client of the app's services keeps its connections: each is reused for <see cref="PooledConnectionLifetime"/>,
     /// busy or idle, then replaced. Every client from the HTTP client factory gets it; a client made otherwise (the front
@@ -46,9 +49,6 @@ public static class Extensions
         handler.PooledConnectionLifetime = PooledConnectionLifetime;
         handler.PooledConnectionIdleTimeout = PooledConnectionLifetime;
     }
-
-    /// <summary>The names the OTLP exporter (over HTTP) asks the HTTP client factory for.</summary>
-    private static readonly string[] OtlpExporterClientNames = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
 
     /// <summary>Adds telemetry, health checks, service discovery and a resilience handler on every HttpClient.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
