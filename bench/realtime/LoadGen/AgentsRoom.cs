@@ -11,7 +11,9 @@ public sealed class AgentsRoom(Uri frontDoor)
 {
     // Realtime allows 20 connections per user by default: receivers share users, 19 each.
     private const int ConnectionsPerUser = 19;
-    private readonly HttpClient _http = new() { BaseAddress = frontDoor };
+    // Kept as a browser keeps a used connection when idle (Chromium: 5 minutes), not .NET's one minute: that close
+    // came in the middle of the steps and put Web's compile of its side of it on the server core.
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }) { BaseAddress = frontDoor };
     private readonly List<string> _tokens = [];
     private string _ownerToken = "";
 
