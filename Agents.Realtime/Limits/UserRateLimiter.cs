@@ -6,29 +6,34 @@ namespace Agents.Realtime.Limits;
 /// <summary>Per-user token buckets for sends and for other requests, shared by the hub and /ws.</summary>
 public sealed class UserRateLimiter : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _messages;
-    private readonly PartitionedRateLimiter<string> _requests;
+    private readonly UserBuckets _messages;
+    private readonly UserBuckets _requests;
     private readonly ClientWork _work;
 
     public UserRateLimiter(IOptions<RealtimeOptions> options, ClientWork work)
+        : this(options, work, UserBuckets.SweepEveryMs)
+    {
+    }
+
+    internal UserRateLimiter(IOptions<RealtimeOptions> options, ClientWork work, long sweepEveryMs)
     {
         _work = work;
         var limits = options.Value;
-        _messages = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetTokenBucketLimiter(user, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = limits.MessageBurst,
-            TokensPerPeriod = limits.MessagesPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-        }));
-        _requests = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetTokenBucketLimiter(user, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = limits.RequestsPerSecond * 2,
-            TokensPerPeriod = limits.RequestsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-        }));
+        _messages = new UserBuckets(Bucket(limits.MessageBurst, limits.MessagesPerSecond), sweepEveryMs);
+        _requests = new UserBuckets(Bucket(limits.RequestsPerSecond * 2, limits.RequestsPerSecond), sweepEveryMs);
     }
+
+    /// <summary>Users with a bucket that is not full (the others are dropped now and then).</summary>
+    internal int TrackedUsers => Math.Max(_messages.Count, _requests.Count);
+
+    private static TokenBucketRateLimiterOptions Bucket(int tokenLimit, int tokensPerSecond) => new()
+    {
+        TokenLimit = tokenLimit,
+        TokensPerPeriod = tokensPerSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        AutoReplenishment = false,
+        QueueLimit = 0,
+    };
 
     /// <summary>
     /// Throws <see cref="ErrorCodes.RateLimited"/> when the user is over their limit for this kind of request. A
@@ -41,8 +46,7 @@ public sealed class UserRateLimiter : IDisposable
         {
             _work.Record();
         }
-        using var lease = (isMessage ? _messages : _requests).AttemptAcquire(userName);
-        if (!lease.IsAcquired)
+        if (!(isMessage ? _messages : _requests).TryAcquire(userName))
         {
             throw new HubOperationException(ErrorCodes.RateLimited,
                 isMessage ? "You are sending messages too fast; wait a moment." : "Too many requests; slow down.");
