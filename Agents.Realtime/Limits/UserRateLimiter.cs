@@ -23,7 +23,7 @@ public sealed class UserRateLimiter : IDisposable
         _requests = new UserBuckets(Bucket(limits.RequestsPerSecond * 2, limits.RequestsPerSecond), sweepEveryMs);
     }
 
-    /// <summary>Users with a bucket that is not full (the others are dropped now and then).</summary>
+    /// <summary>Users holding a bucket of either kind (a full one is dropped at the next sweep).</summary>
     internal int TrackedUsers => Math.Max(_messages.Count, _requests.Count);
 
     private static TokenBucketRateLimiterOptions Bucket(int tokenLimit, int tokensPerSecond) => new()
