@@ -10,7 +10,7 @@ spells). Two reports that do not:
 - Paired: each repeat of ours against the peer's turn of the same repeat in the same run (the turns run back to back,
   so they share the hour), the median of the differences (ours minus the peer's) with a bootstrap 95% interval, how
   many pairs ours was at least as good in, and the two-sided sign test's p. A difference is told from nothing only
-  where the interval leaves out zero.
+  where the interval leaves out zero, and only from 10 pairs on (one run of three repeats is not enough).
 """
 import argparse
 import glob
@@ -21,6 +21,10 @@ import random
 import statistics
 
 OURS = ["agents-ws", "agents-json", "agents-msgpack"]
+# A bootstrap of a handful of pairs gives an interval far narrower than the turns' spread: no verdict below this.
+MIN_PAIRS = 10
+# The step figures where more is better; every other one (latencies) is better lower.
+HIGHER_IS_BETTER = {"deliveries_per_second", "deliveries_per_cpu_second", "websocket_messages_per_cpu_second"}
 
 
 def read_runs(stamps):
@@ -81,7 +85,10 @@ def main():
             cells.append(f"{server}: {statistics.median(values):.1f} ({low:.1f}-{high:.1f}), {per_cpu / 1000:.1f}k, n={len(turns)}")
         print(f"  {rate}/s  " + "; ".join(cells))
 
-    print(f"\nPaired with {args.peer} (same run, same repeat): {args.key} difference, ours minus {args.peer}")
+    higher_is_better = args.key in HIGHER_IS_BETTER
+    unit = "" if higher_is_better else " ms"
+    print(f"\nPaired with {args.peer} (same run, same repeat): {args.key} difference, ours minus {args.peer}"
+          f" ({'more' if higher_is_better else 'less'} is better)")
     for server in [s for s in servers if s != args.peer]:
         for rate in rates:
             ours, peer = steps.get((server, rate), {}), steps.get((args.peer, rate), {})
@@ -90,9 +97,17 @@ def main():
                 continue
             diffs = [ours[key][args.key] - peer[key][args.key] for key in pairs]
             low, high = bootstrap_median(diffs)
-            wins = sum(1 for d in diffs if d <= 0)
-            verdict = "ahead" if high < 0 else "behind" if low > 0 else "not told apart"
-            print(f"  {server} {rate}/s: {statistics.median(diffs):+.1f} ms (95% {low:+.1f} to {high:+.1f}), "
+            better = 1 if higher_is_better else -1
+            wins = sum(1 for d in diffs if d * better >= 0)
+            if len(diffs) < MIN_PAIRS:
+                verdict = f"too few pairs to tell (under {MIN_PAIRS})"
+            elif low * better > 0 and high * better > 0:
+                verdict = "ahead"
+            elif low * better < 0 and high * better < 0:
+                verdict = "behind"
+            else:
+                verdict = "not told apart"
+            print(f"  {server} {rate}/s: {statistics.median(diffs):+.1f}{unit} (95% {low:+.1f} to {high:+.1f}), "
                   f"at least as good in {wins} of {len(diffs)}, sign test p={sign_test(wins, len(diffs)):.2f}: {verdict}")
 
 
