@@ -20,6 +20,7 @@ import os
 import random
 import statistics
 
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 OURS = ["agents-ws", "agents-json", "agents-msgpack"]
 # A bootstrap of a handful of pairs gives an interval far narrower than the turns' spread: no verdict below this.
 MIN_PAIRS = 10
@@ -31,9 +32,9 @@ def read_runs(stamps):
     """(server, rate) -> {(stamp, repeat): step}, from every turn file of the runs."""
     steps = {}
     for stamp in stamps:
-        files = sorted(glob.glob(os.path.join("bench/realtime/results", stamp, "*.json")))
+        files = sorted(glob.glob(os.path.join(RESULTS, stamp, "*.json")))
         if not files:
-            raise SystemExit(f"no turn files in bench/realtime/results/{stamp}/")
+            raise SystemExit(f"no turn files in {os.path.join(RESULTS, stamp)}/")
         for path in files:
             # <repeat>-<slot>-<server>.json
             repeat, _, server = os.path.basename(path)[: -len(".json")].split("-", 2)
