@@ -87,6 +87,7 @@ def main():
         print(f"  {rate}/s  " + "; ".join(cells))
 
     higher_is_better = args.key in HIGHER_IS_BETTER
+    better = 1 if higher_is_better else -1  # the sign of a difference in ours' favour
     unit = "" if higher_is_better else " ms"
     print(f"\nPaired with {args.peer} (same run, same repeat): {args.key} difference, ours minus {args.peer}"
           f" ({'more' if higher_is_better else 'less'} is better)")
@@ -98,7 +99,6 @@ def main():
                 continue
             diffs = [ours[key][args.key] - peer[key][args.key] for key in pairs]
             low, high = bootstrap_median(diffs)
-            better = 1 if higher_is_better else -1
             wins = sum(1 for d in diffs if d * better >= 0)
             if len(diffs) < MIN_PAIRS:
                 verdict = f"too few pairs to tell (under {MIN_PAIRS})"
