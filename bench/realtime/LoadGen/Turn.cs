@@ -41,19 +41,7 @@ public static class Turn
         // Receivers use accounts of their own (after the idle ones): a server may still be closing the idle connections.
         var idleAccounts = idle.Length == 0 ? 0 : idle.Max() + 100;
         await target.PrepareAsync(idleAccounts + clients, token);
-        var keepAlive = new List<Connection>();
-        using var keepAliveTimer = new Timer(_ =>
-        {
-            Connection[] all;
-            lock (keepAlive)
-            {
-                all = [.. keepAlive];
-            }
-            foreach (var connection in all.Where(c => !c.Closed))
-            {
-                _ = target.KeepAliveAsync(connection);
-            }
-        }, null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+        using var keepAlive = new KeepAlives(target);
 
         var memory = idle.Length == 0 ? null : await MeasureIdleMemoryAsync(target, tree, idle, keepAlive, options.Int("hold-idle-seconds", 0), token);
 
@@ -68,10 +56,7 @@ public static class Turn
         var receivers = await OpenAsync(target, idleAccounts, clients, keepAlive, token);
         await ParallelAsync(receivers, 16, c => target.JoinAsync(c, token));
         var sender = await target.OpenAsync(-1, token);
-        lock (keepAlive)
-        {
-            keepAlive.Add(sender);
-        }
+        keepAlive.Add([sender]);
         Console.WriteLine($"  {clients} receivers joined in {Stopwatch.GetElapsedTime(joinStarted).TotalSeconds:F1} s");
         // Joins can leave work behind (our hub tells every member who is online after each join): it must not be
         // charged to the first step.
@@ -130,7 +115,7 @@ public static class Turn
 
     private const int IdleSeconds = 10;
 
-    private static async Task<MemoryResult> MeasureIdleMemoryAsync(Target target, ProcessTree tree, int[] counts, List<Connection> keepAlive, int holdSeconds,
+    private static async Task<MemoryResult> MeasureIdleMemoryAsync(Target target, ProcessTree tree, int[] counts, KeepAlives keepAlive, int holdSeconds,
         CancellationToken token)
     {
         // A few connections first, so code that runs once per server (JIT, first-use caches) is not charged to the idle ones.
@@ -157,10 +142,7 @@ public static class Turn
             Console.WriteLine($"  holding them for {holdSeconds} s");
             await Task.Delay(TimeSpan.FromSeconds(holdSeconds), token);
         }
-        lock (keepAlive)
-        {
-            keepAlive.Clear();
-        }
+        keepAlive.Clear();
         await ParallelAsync(open, 64, c => c.DisposeAsync().AsTask());
         await SettleAsync(tree, token);
         return new MemoryResult(baseline, rss, perConnection);
@@ -278,14 +260,11 @@ public static class Turn
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    private static async Task<List<Connection>> OpenAsync(Target target, int first, int count, List<Connection> keepAlive, CancellationToken token)
+    private static async Task<List<Connection>> OpenAsync(Target target, int first, int count, KeepAlives keepAlive, CancellationToken token)
     {
         var opened = new Connection[count];
         await ParallelAsync(Enumerable.Range(0, count), 32, async i => opened[i] = await target.OpenAsync(first + i, token));
-        lock (keepAlive)
-        {
-            keepAlive.AddRange(opened);
-        }
+        keepAlive.Add(opened);
         return [.. opened];
     }
 
