@@ -3,7 +3,7 @@ namespace Agents.Bench.LoadGen;
 /// <summary>
 /// Sends every open connection what its protocol needs to stay connected (<see cref="Target.KeepAliveAsync"/>) once per
 /// <see cref="Interval"/>, each connection in its own second of it: a tick a second pings a fifteenth of them, as /ws
-/// pings its clients. Real clients ping on their own clocks, from when each connected. Until run 2026-12-08 every
+/// pings its clients. Real clients ping on their own clocks, from when each connected. Until run 2026-12-07T2037Z every
 /// connection pinged at the same instant every 10 s, so our hub alone was sent 1,001 frames in one burst, and the
 /// messages under way then arrived 4-13 ms late (bench/realtime/README.md, "Pings spread as real clients send them").
 /// </summary>
