@@ -10,7 +10,7 @@ namespace Agents.Bench.LoadGen;
 public sealed class KeepAlives : IDisposable
 {
     /// <summary>SignalR's clients' own (half its server's 30 s client timeout).</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
     private const int Slots = 15;
 
