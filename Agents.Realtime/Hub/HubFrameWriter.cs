@@ -18,6 +18,9 @@ internal sealed class HubFrameWriter(FrameSender sender, Func<bool> binary) : Pi
     private int _written;
     private bool _completed;
 
+    /// <summary>Whether SignalR has written anything yet: its first write is the answer to the client's handshake.</summary>
+    public bool Started { get; private set; }
+
     public override void Advance(int bytes)
     {
         if (bytes < 0 || _written + bytes > (_buffer?.Length ?? 0))
@@ -40,6 +43,7 @@ internal sealed class HubFrameWriter(FrameSender sender, Func<bool> binary) : Pi
         if (_written > 0 && !_completed)
         {
             sender.Send(TextFrames.Frame(_buffer.AsSpan(0, _written), binary()));
+            Started = true;
         }
         Release();
         return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: _completed));

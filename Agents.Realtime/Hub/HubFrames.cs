@@ -13,6 +13,13 @@ internal static class HubFrames
 {
     private static readonly RecentByIdentity<SerializedHubMessage, ByProtocol> Frames = new(16);
 
+    // SignalR's ping in each protocol, as its own keep-alive writes it (JSON text, MessagePack binary).
+    private static readonly byte[] JsonPing = TextFrames.Frame(new JsonHubProtocol().GetMessageBytes(PingMessage.Instance).Span, binary: false);
+    private static readonly byte[] MessagePackPing = TextFrames.Frame(new MessagePackHubProtocol().GetMessageBytes(PingMessage.Instance).Span, binary: true);
+
+    /// <summary>The keep-alive ping frame of a connection's protocol, the same bytes for every connection.</summary>
+    public static byte[] Ping(bool binary) => binary ? MessagePackPing : JsonPing;
+
     public static byte[] Of(SerializedHubMessage message, IHubProtocol protocol) =>
         Frames.GetOrAdd(message, static _ => new ByProtocol()).Get(message, protocol);
 

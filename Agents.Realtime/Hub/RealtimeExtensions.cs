@@ -54,6 +54,8 @@ public static class RealtimeExtensions
             {
                 hub.MaximumReceiveMessageSize = limits.Value.MaxFrameBytes;
                 hub.MaximumParallelInvocationsPerClient = limits.Value.MaxConcurrentCallsPerConnection;
+                // The negotiated connections' pings (SignalR's own); direct ones are sent theirs by DirectHubConnection.Beat.
+                hub.KeepAliveInterval = limits.Value.HubKeepAliveInterval;
             });
         return builder;
     }

@@ -41,6 +41,12 @@ public sealed class RealtimeOptions
     /// <summary>How long a typing indicator lasts without a refresh.</summary>
     public TimeSpan TypingTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often the hub sends each client SignalR's keep-alive ping (SignalR's KeepAliveInterval; a SignalR client's
+    /// server timeout, 30 s by default, should be at least twice this).
+    /// </summary>
+    public TimeSpan HubKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How often /ws sends a ping frame; a client should answer pong (any frame counts as a sign of life).</summary>
     public TimeSpan WebSocketPingInterval { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -1,11 +1,12 @@
 namespace Agents.Realtime.WebSockets;
 
 /// <summary>
-/// One timer for every /ws client on this instance (a timer and a loop per client cost memory while it sits idle).
-/// Each session waits in a queue ordered by when it is next due: its next ping, or the moment it will have been silent
-/// too long, whichever comes first. Once a second the heartbeat takes out only the sessions that are due, so its work
-/// follows the pings (a fifteenth of the clients a second, at the default interval), not the number of connections. The
-/// ping frame is built once a tick and shared by every session pinged in it.
+/// One timer for every WebSocket this instance took itself, /ws clients and direct hub connections (a timer and a loop
+/// per client cost memory while it sits idle). Each waits in a queue ordered by when it is next due: for a /ws client
+/// its next ping, or the moment it will have been silent too long, whichever comes first; for a hub connection its next
+/// keep-alive ping. Once a second the heartbeat takes out only those that are due, so its work follows the pings (a
+/// fifteenth of the clients a second, at the default interval, each at its own second), not the number of connections.
+/// The /ws ping frame is built once a tick and shared by every session pinged in it.
 /// </summary>
 internal sealed class WebSocketHeartbeat : BackgroundService
 {
@@ -16,17 +17,17 @@ internal sealed class WebSocketHeartbeat : BackgroundService
     /// </summary>
     public const long PingSlackMs = 500;
 
-    private readonly PriorityQueue<WebSocketSession, long> _queue = new();
+    private readonly PriorityQueue<IHeartbeatClient, long> _queue = new();
     private readonly Lock _lock = new();
     // The timer loop's: this tick's ping frame, once one is built.
     private byte[]? _ping;
 
-    /// <summary>Starts beating for a session, first at <paramref name="dueTicks"/> (<see cref="Environment.TickCount64"/>).</summary>
-    public void Add(WebSocketSession session, long dueTicks)
+    /// <summary>Starts beating for a client, first at <paramref name="dueTicks"/> (<see cref="Environment.TickCount64"/>).</summary>
+    public void Add(IHeartbeatClient client, long dueTicks)
     {
         lock (_lock)
         {
-            _queue.Enqueue(session, dueTicks);
+            _queue.Enqueue(client, dueTicks);
         }
     }
 
@@ -44,7 +45,7 @@ internal sealed class WebSocketHeartbeat : BackgroundService
 
     private void Beat(long nowTicks)
     {
-        var due = new List<WebSocketSession>();
+        var due = new List<IHeartbeatClient>();
         lock (_lock)
         {
             while (_queue.TryPeek(out _, out var dueTicks) && dueTicks <= nowTicks + PingSlackMs)
@@ -57,13 +58,13 @@ internal sealed class WebSocketHeartbeat : BackgroundService
             return;
         }
         _ping = null;
-        var next = new List<(WebSocketSession, long)>(due.Count);
-        foreach (var session in due)
+        var next = new List<(IHeartbeatClient, long)>(due.Count);
+        foreach (var client in due)
         {
-            // A session that ended (or was just disconnected for its silence) is not queued again.
-            if (session.Beat(nowTicks) is { } dueTicks)
+            // A client that ended (or was just disconnected for its silence) is not queued again.
+            if (client.Beat(nowTicks) is { } dueTicks)
             {
-                next.Add((session, dueTicks));
+                next.Add((client, dueTicks));
             }
         }
         lock (_lock)
@@ -71,4 +72,14 @@ internal sealed class WebSocketHeartbeat : BackgroundService
             _queue.EnqueueRange(next);
         }
     }
+}
+
+/// <summary>A connection the <see cref="WebSocketHeartbeat"/> visits when it is due.</summary>
+internal interface IHeartbeatClient
+{
+    /// <summary>
+    /// Does what is due at <paramref name="nowTicks"/> (<see cref="Environment.TickCount64"/>); returns when the client
+    /// is next due, or null when the heartbeat is done with it (the connection ended).
+    /// </summary>
+    long? Beat(long nowTicks);
 }

@@ -13,7 +13,7 @@ namespace Agents.Realtime.WebSockets;
 /// slow peer is disconnected. While the client is idle the session holds no receive buffer, no send queue and no timer
 /// of its own (<see cref="WebSocketHeartbeat"/> visits it when it is due).
 /// </summary>
-internal sealed partial class WebSocketSession : IEventSink
+internal sealed partial class WebSocketSession : IEventSink, IHeartbeatClient
 {
     private const int FirstReceiveBufferBytes = 4096;
     internal static readonly ActivitySource Tracing = new("Agents.Realtime.WebSockets");

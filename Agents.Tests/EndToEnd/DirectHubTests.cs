@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Agents.Tests.Infrastructure;
 
 namespace Agents.Tests.EndToEnd;
@@ -89,13 +88,6 @@ public sealed class DirectHubTests(AppHostFixture fixture, ITestOutputHelper out
         Assert.Contains("Server: Kestrel", answer, StringComparison.Ordinal);
     }
 
-    /// <summary>A hub upgrade that skips negotiation, with the JSON handshake right behind it, read up to the handshake's answer.</summary>
-    private async Task<(RawConnection Tcp, string Handshake)> ConnectAsync(AgentsClient user, string? key = null)
-    {
-        var tcp = await RawConnection.OpenAsync(Realtime);
-        await tcp.SendAsync([.. Encoding.ASCII.GetBytes(RawConnection.UpgradeHead(Realtime, user.Token,
-            key ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), "/hubs/agent")),
-            .. RawConnection.MaskedTextFrame($$"""{"protocol":"json","version":1}{{RecordSeparator}}""")]);
-        return (tcp, await tcp.ReadUntilAsync(text => text.Contains($"{{}}{RecordSeparator}", StringComparison.Ordinal), "the handshake's answer"));
-    }
+    private Task<(RawConnection Tcp, string Handshake)> ConnectAsync(AgentsClient user, string? key = null) =>
+        RawConnection.OpenHubAsync(Realtime, user.Token, key: key);
 }

@@ -80,6 +80,18 @@ public sealed class RawConnection : IDisposable
         $"GET {path}{(token is null ? "" : $"?access_token={Uri.EscapeDataString(token)}")} HTTP/1.1\r\nHost: {service.Authority}\r\n" +
         $"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\n\r\n";
 
+    /// <summary>
+    /// A hub upgrade that skips negotiation (so Realtime takes it directly), with the SignalR handshake for
+    /// <paramref name="protocol"/> right behind it, read up to the handshake's answer.
+    /// </summary>
+    public static async Task<(RawConnection Tcp, string Handshake)> OpenHubAsync(Uri realtime, string token, string protocol = "json", string? key = null)
+    {
+        var tcp = await OpenAsync(realtime);
+        await tcp.SendAsync([.. Encoding.ASCII.GetBytes(UpgradeHead(realtime, token, key ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), "/hubs/agent")),
+            .. MaskedTextFrame($$"""{"protocol":"{{protocol}}","version":1}{{'\u001e'}}""")]);
+        return (tcp, await tcp.ReadUntilAsync(text => text.Contains("{}\u001e", StringComparison.Ordinal), "the handshake's answer"));
+    }
+
     /// <summary>The Sec-WebSocket-Accept a server must answer the key with (RFC 6455, section 4.2.2).</summary>
     public static string ExpectedAccept(string key)
     {
