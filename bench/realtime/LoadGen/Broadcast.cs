@@ -36,6 +36,9 @@ public sealed class BroadcastStep(int id, int rate, int planned, int receivers)
     /// <summary>How late the sender sent each message after its intended time: the instrument's own share of the latency.</summary>
     public LatencyHistogram SendLateness { get; } = new();
 
+    /// <summary>Whether the sender thread ran at real-time priority (<see cref="SendClock"/>).</summary>
+    public bool SenderRealTime { get; set; }
+
     public long Unique => Interlocked.Read(ref _unique);
 
     public long Duplicated => Interlocked.Read(ref _duplicated);

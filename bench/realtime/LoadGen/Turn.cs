@@ -80,7 +80,7 @@ public static class Turn
             var step = new BroadcastStep(warmUps.Length + i + 1, rates[i], Math.Max(rates[i] * stepSeconds, minMessages), clients);
             var result = await RunStepAsync(target, tree, sender, step, size, s => Volatile.Write(ref current, s), dumpMessages, token);
             steps.Add(result);
-            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  read {result.ReadP50Ms:F1}/{result.ReadP99Ms:F1} ms  first copy {result.FirstCopyP50Ms:F1}/{result.FirstCopyP99Ms:F1} ms  spread {result.SpreadP50Ms:F1}/{result.SpreadP99Ms:F1} ms  sent late {result.SendLatenessP50Ms:F1}/{result.SendLatenessP99Ms:F1} ms  generator GCs {result.GeneratorCollections} ({result.GeneratorPausedMs} ms)  unstamped {result.UnstampedReads}  server cpu {result.Cpu.GetValueOrDefault("server"),6:F3} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
+            Console.WriteLine($"  {result.Rate,5}/s: {result.DeliveriesPerSecond,9:F0} deliveries/s  p50 {result.P50Ms,8:F1} ms  p99 {result.P99Ms,8:F1} ms  lost {result.Lost}  dup {result.Duplicated}  ooo {result.OutOfOrder}  read {result.ReadP50Ms:F1}/{result.ReadP99Ms:F1} ms  first copy {result.FirstCopyP50Ms:F1}/{result.FirstCopyP99Ms:F1} ms  spread {result.SpreadP50Ms:F1}/{result.SpreadP99Ms:F1} ms  sent late {result.SendLatenessP50Ms:F1}/{result.SendLatenessP99Ms:F1} ms{(result.SenderRealTime ? "" : " (sender not real-time)")}  generator GCs {result.GeneratorCollections} ({result.GeneratorPausedMs} ms)  unstamped {result.UnstampedReads}  server cpu {result.Cpu.GetValueOrDefault("server"),6:F3} s  ({result.DeliveriesPerCpuSecond:F0}/cpu-s)  load {string.Join(' ', result.LoadAverage)}");
             if (result.P99Ms > maxP99 || result.Lost > 0 || result.SendErrors > 0)
             {
                 break;
@@ -191,13 +191,13 @@ public static class Turn
             step.ReadLatency.Percentile(0.50), step.ReadLatency.Percentile(0.99),
             expected - step.Unique, step.Duplicated, step.OutOfOrder, step.OtherMessages,
             Interlocked.Read(ref target.SendErrors) - errorsBefore, firstCopy.P50, firstCopy.P99, spread.P50, spread.P99,
-            step.SendLateness.Percentile(0.50), step.SendLateness.Percentile(0.99), generatorCollections, generatorPausedMs, unstamped, cpu, load);
+            step.SendLateness.Percentile(0.50), step.SendLateness.Percentile(0.99), step.SenderRealTime, generatorCollections, generatorPausedMs, unstamped, cpu, load);
     }
 
     /// <summary>
     /// Sends the step's messages at their intended times, from a thread of its own: a timer continuation on the thread
-    /// pool came up to 6 ms late (p90 5.5 ms), which was the floor under every server's p99. The thread sleeps until 2 ms
-    /// before each send and then yields until it is due, so the receive loops on this core still run meanwhile.
+    /// pool came up to 6 ms late (p90 5.5 ms), which was the floor under every server's p99. The thread sleeps to each
+    /// send's time on the kernel's clock, at real-time priority where it may (<see cref="SendClock"/>).
     /// </summary>
     private static Task SendOnScheduleAsync(Target target, Connection sender, BroadcastStep step, int size, long started, CancellationToken token)
     {
@@ -207,10 +207,11 @@ public static class Turn
         {
             try
             {
+                step.SenderRealTime = SendClock.TryTakeRealTimePriority();
                 for (var i = 0; i < step.Planned; i++)
                 {
                     var intended = started + (long)(i * interval);
-                    WaitUntil(intended, token);
+                    SendClock.WaitUntil(intended, token);
                     step.SendLateness.Record(Stopwatch.GetElapsedTime(intended).TotalMilliseconds);
                     target.SendAsync(sender, $"b{step.Id}-{i}", BroadcastStep.Text(step.Id, i, intended, size), token).GetAwaiter().GetResult();
                 }
@@ -224,23 +225,6 @@ public static class Turn
         { IsBackground = true, Name = "sender" };
         thread.Start();
         return done.Task;
-    }
-
-    private static void WaitUntil(long timestamp, CancellationToken token)
-    {
-        TimeSpan remaining;
-        while ((remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp)) > TimeSpan.Zero)
-        {
-            token.ThrowIfCancellationRequested();
-            if (remaining > TimeSpan.FromMilliseconds(3))
-            {
-                Thread.Sleep(remaining - TimeSpan.FromMilliseconds(2));
-            }
-            else
-            {
-                Thread.Yield();
-            }
-        }
     }
 
     /// <summary>Waits (up to 2 minutes) until the server used less than 5% of a core over a second, then <paramref name="after"/> seconds more; returns the seconds waited.</summary>
@@ -278,7 +262,7 @@ public sealed record StepResult(
     int Rate, int Sent, double SendSeconds, long Delivered, double DeliveriesPerSecond, double DeliveriesPerCpuSecond,
     double P50Ms, double P99Ms, double MaxMs, double ReadP50Ms, double ReadP99Ms, long Lost, long Duplicated, long OutOfOrder, long OtherMessages, long SendErrors,
     double FirstCopyP50Ms, double FirstCopyP99Ms, double SpreadP50Ms, double SpreadP99Ms,
-    double SendLatenessP50Ms, double SendLatenessP99Ms, int GeneratorCollections, double GeneratorPausedMs, long UnstampedReads, Dictionary<string, double> Cpu,
+    double SendLatenessP50Ms, double SendLatenessP99Ms, bool SenderRealTime, int GeneratorCollections, double GeneratorPausedMs, long UnstampedReads, Dictionary<string, double> Cpu,
     double[] LoadAverage);
 
 public sealed record TurnResult(
