@@ -9,7 +9,7 @@ namespace Agents.Bench.LoadGen;
 /// wakes at a lower priority waits for the receive loop on the same core to give it up, and every copy that loop reads
 /// counts against the server, since latency is stamped with the intended send time. Until run 2026-12-07T2327Z the
 /// thread slept to 2 ms before and then called <c>sched_yield</c> in a loop, which under the kernel's EEVDF scheduler
-/// let the receive loop run on for the rest of its slice: sends went out up to 3 ms late at p99
+/// let the receive loop run on for the rest of its slice: sends went out up to 4 ms late at p99
 /// (bench/realtime/README.md, "A sender on time").
 /// </summary>
 internal static partial class SendClock
